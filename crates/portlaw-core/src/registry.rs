@@ -1,0 +1,541 @@
+//! The registry model: ranges, services and policy, loaded from `config/ports.toml`.
+//!
+//! Loading is strict about *syntax and types* (a port that is not a number, a misspelt key, a
+//! range like `"90x0"`): those are input errors that stop every command. It is lenient about
+//! *meaning* (two services on one port, an unknown status): those are findings that
+//! [`crate::check`] reports all at once, so one typo does not hide the other nine.
+//!
+//! ```
+//! let reg = portlaw_core::Registry::builtin();
+//! let rec = reg.service("recording").unwrap();
+//! assert_eq!((rec.port, rec.env.as_str()), (9010, "RECORDING_PORT"));
+//! ```
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::error::{Error, line_col};
+use crate::ports::PortSpan;
+
+/// The VECTRA registry that ships inside the binary, used when no `config/ports.toml` is found.
+pub const BUILTIN_TOML: &str = include_str!("builtin/vectra.toml");
+
+/// Where a registry came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The copy compiled into portlaw.
+    Builtin,
+    /// A file on disk (as given or as discovered).
+    File(PathBuf),
+}
+
+impl Origin {
+    /// The path to cite in diagnostics.
+    pub fn display_path(&self) -> String {
+        match self {
+            Origin::Builtin => "<built-in registry>".to_string(),
+            Origin::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// A service's life-cycle state. Unknown words are kept so `check` can name them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    Active,
+    Reserved,
+    Allocated,
+    Retired,
+    Unknown(String),
+}
+
+impl Status {
+    pub const KNOWN: [&'static str; 4] = ["active", "reserved", "allocated", "retired"];
+
+    pub fn parse(s: &str) -> Status {
+        match s {
+            "active" => Status::Active,
+            "reserved" => Status::Reserved,
+            "allocated" => Status::Allocated,
+            "retired" => Status::Retired,
+            other => Status::Unknown(other.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Status::Active => "active",
+            Status::Reserved => "reserved",
+            Status::Allocated => "allocated",
+            Status::Retired => "retired",
+            Status::Unknown(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A named block of ports (`[[range]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PortRange {
+    pub name: String,
+    pub span: PortSpan,
+    pub purpose: String,
+    /// Nothing new may be allocated here.
+    pub locked: bool,
+    /// 1-based line of the range's `name` key (0 for none).
+    #[serde(skip)]
+    pub line: usize,
+}
+
+/// Optional rule that recognises a service's legitimate process (used by the probe).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchRule {
+    /// Executable names (the process `comm` or the basename of its executable).
+    #[serde(default)]
+    pub exe: Vec<String>,
+    /// Substrings of the full command line.
+    #[serde(default)]
+    pub cmdline: Vec<String>,
+}
+
+/// Lines of a service's keys, for diagnostics (1-based, 0 when absent).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceLines {
+    pub id: usize,
+    pub port: usize,
+    pub env: usize,
+    pub status: usize,
+}
+
+/// One registered port owner (`[[service]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub port: u16,
+    pub env: String,
+    pub protocols: Vec<String>,
+    pub purpose: String,
+    /// Paths (relative to the repository root) whose processes own the port; a value without a
+    /// `/` (such as `Chrome browser`) describes an owner outside the repository.
+    pub owners: Vec<String>,
+    pub status: Status,
+    /// The port is fixed by a third party (Chrome's DevTools port).
+    pub external: bool,
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    pub match_rule: Option<MatchRule>,
+    /// Transport: TCP unless the protocol list says UDP.
+    pub udp: bool,
+    #[serde(skip)]
+    pub lines: ServiceLines,
+}
+
+impl Service {
+    pub fn is_retired(&self) -> bool {
+        self.status == Status::Retired
+    }
+    /// Protocols joined the way the spec writes them (`HTTP/WS`).
+    pub fn protocol_label(&self) -> String {
+        self.protocols.join("/")
+    }
+}
+
+/// `[policy]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    /// Ports only their registered service may bind (spec Rule 4).
+    pub sacred: Vec<u16>,
+    /// The only WebSocket URLs an artifact may open.
+    pub websocket_allow: Vec<String>,
+    /// The span that belongs to this project; unregistered listeners in it are squatters.
+    pub managed: Option<PortSpan>,
+    #[serde(skip)]
+    pub line: usize,
+}
+
+/// The whole registry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Registry {
+    #[serde(skip)]
+    pub origin: Origin,
+    #[serde(rename = "range")]
+    pub ranges: Vec<PortRange>,
+    #[serde(rename = "service")]
+    pub services: Vec<Service>,
+    pub policy: Policy,
+    /// Tables this crate does not interpret (`[lint]`, `[docs]`, ...), for the crates that do.
+    #[serde(skip)]
+    pub extra: toml::Table,
+    /// The source text, kept for line lookups and for editing.
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// Semantic equality: same ranges, services and policy, wherever they came from.
+impl PartialEq for Registry {
+    fn eq(&self, other: &Self) -> bool {
+        fn strip(r: &Registry) -> (Vec<PortRange>, Vec<Service>, Policy) {
+            let ranges = r
+                .ranges
+                .iter()
+                .cloned()
+                .map(|x| PortRange { line: 0, ..x })
+                .collect();
+            let services = r
+                .services
+                .iter()
+                .cloned()
+                .map(|s| Service {
+                    lines: ServiceLines::default(),
+                    ..s
+                })
+                .collect();
+            (
+                ranges,
+                services,
+                Policy {
+                    line: 0,
+                    ..r.policy.clone()
+                },
+            )
+        }
+        strip(self) == strip(other)
+    }
+}
+
+impl Registry {
+    /// The built-in VECTRA registry.
+    pub fn builtin() -> Registry {
+        Registry::parse(BUILTIN_TOML, Origin::Builtin).expect("the built-in registry is valid")
+    }
+
+    /// Reads and parses a registry file.
+    pub fn load(path: &Path) -> Result<Registry, Error> {
+        let text = crate::fsutil::read_text(path)?;
+        Registry::parse(&text, Origin::File(path.to_path_buf()))
+    }
+
+    /// Parses registry text; `origin` names the file in errors.
+    pub fn parse(text: &str, origin: Origin) -> Result<Registry, Error> {
+        let file = origin.display_path();
+        let raw: RawRegistry = toml::from_str(text).map_err(|e| {
+            let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
+            Error::Input {
+                file: file.clone(),
+                line,
+                col,
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        let at = |offset: usize| line_col(text, offset).0;
+        let bad = |offset: usize, message: String| Error::Input {
+            file: file.clone(),
+            line: line_col(text, offset).0,
+            col: line_col(text, offset).1,
+            message,
+        };
+
+        let mut ranges = Vec::new();
+        for r in raw.range {
+            let span = PortSpan::parse_value(r.ports.get_ref()).map_err(|m| {
+                bad(
+                    r.ports.span().start,
+                    format!("range '{}': {m}", r.name.get_ref()),
+                )
+            })?;
+            ranges.push(PortRange {
+                line: at(r.name.span().start),
+                name: r.name.into_inner(),
+                span,
+                purpose: r.purpose,
+                locked: r.locked,
+            });
+        }
+
+        let mut services = Vec::new();
+        for s in raw.service {
+            let id = s.id.get_ref().clone();
+            let port = port_number(*s.port.get_ref())
+                .map_err(|m| bad(s.port.span().start, format!("service '{id}': {m}")))?;
+            let protocols = s
+                .protocol
+                .map(StringOrList::into_protocols)
+                .unwrap_or_default();
+            let udp = protocols.iter().any(|p| p.eq_ignore_ascii_case("udp"));
+            services.push(Service {
+                lines: ServiceLines {
+                    id: at(s.id.span().start),
+                    port: at(s.port.span().start),
+                    env: at(s.env.span().start),
+                    status: s.status.as_ref().map(|x| at(x.span().start)).unwrap_or(0),
+                },
+                id,
+                name: s.name,
+                port,
+                env: s.env.into_inner(),
+                protocols,
+                purpose: s.purpose.unwrap_or_default(),
+                owners: s.owner.map(StringOrList::into_vec).unwrap_or_default(),
+                status: s
+                    .status
+                    .map(|x| Status::parse(x.get_ref()))
+                    .unwrap_or(Status::Active),
+                external: s.external,
+                match_rule: s.match_rule,
+                udp,
+            });
+        }
+
+        let policy = match raw.policy {
+            None => Policy::default(),
+            Some(p) => {
+                let mut sacred = Vec::new();
+                for v in p.sacred {
+                    sacred.push(
+                        port_number(*v.get_ref())
+                            .map_err(|m| bad(v.span().start, format!("policy.sacred: {m}")))?,
+                    );
+                }
+                let managed = match p.managed {
+                    None => None,
+                    Some(m) => Some(
+                        PortSpan::parse_value(m.get_ref())
+                            .map_err(|e| bad(m.span().start, format!("policy.managed: {e}")))?,
+                    ),
+                };
+                Policy {
+                    sacred,
+                    websocket_allow: p.websocket_allow,
+                    managed,
+                    line: 0,
+                }
+            }
+        };
+        let policy_line = text
+            .lines()
+            .position(|l| l.trim() == "[policy]")
+            .map(|i| i + 1)
+            .unwrap_or(0);
+
+        Ok(Registry {
+            origin,
+            ranges,
+            services,
+            policy: Policy {
+                line: policy_line,
+                ..policy
+            },
+            extra: raw.extra,
+            text: text.to_string(),
+        })
+    }
+
+    pub fn is_builtin(&self) -> bool {
+        self.origin == Origin::Builtin
+    }
+
+    /// A service by id.
+    pub fn service(&self, id: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.id == id)
+    }
+
+    /// A service by id, env var name or port number, in that order.
+    pub fn lookup(&self, key: &str) -> Option<&Service> {
+        if let Some(s) = self.service(key) {
+            return Some(s);
+        }
+        if let Some(s) = self.services.iter().find(|s| s.env == key) {
+            return Some(s);
+        }
+        let port: u16 = key.parse().ok()?;
+        // Prefer the live owner of a port over its tombstone.
+        self.services
+            .iter()
+            .filter(|s| s.port == port)
+            .min_by_key(|s| s.is_retired())
+    }
+
+    /// Services that are not retired.
+    pub fn live_services(&self) -> impl Iterator<Item = &Service> {
+        self.services.iter().filter(|s| !s.is_retired())
+    }
+
+    /// The first range containing `port`.
+    pub fn range_of(&self, port: u16) -> Option<&PortRange> {
+        self.ranges.iter().find(|r| r.span.contains(port))
+    }
+
+    pub fn range(&self, name: &str) -> Option<&PortRange> {
+        self.ranges.iter().find(|r| r.name == name)
+    }
+
+    /// True when `port` is sacred and `service` is not the one registered on it.
+    pub fn sacred_violation(&self, service: &Service, port: u16) -> bool {
+        self.policy.sacred.contains(&port)
+            && !self
+                .live_services()
+                .any(|s| s.port == port && s.id == service.id)
+    }
+}
+
+fn port_number(n: i64) -> Result<u16, String> {
+    match n {
+        1..=65535 => Ok(n as u16),
+        0 => Err("port 0 is not a fixed port (it asks the OS to choose one)".into()),
+        _ => Err(format!("port {n} is out of range 1-65535")),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StringOrList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl StringOrList {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            StringOrList::One(s) => vec![s],
+            StringOrList::Many(v) => v,
+        }
+    }
+
+    /// Protocols: `HTTP/WS` is how the spec writes two protocols in one cell.
+    fn into_protocols(self) -> Vec<String> {
+        match self {
+            StringOrList::One(s) => s.split('/').map(|p| p.trim().to_string()).collect(),
+            StringOrList::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RawRegistry {
+    #[serde(default)]
+    range: Vec<RawRange>,
+    #[serde(default)]
+    service: Vec<RawService>,
+    policy: Option<RawPolicy>,
+    #[serde(flatten)]
+    extra: toml::Table,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRange {
+    name: Spanned<String>,
+    ports: Spanned<toml::Value>,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    locked: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawService {
+    id: Spanned<String>,
+    name: String,
+    port: Spanned<i64>,
+    env: Spanned<String>,
+    protocol: Option<StringOrList>,
+    purpose: Option<String>,
+    owner: Option<StringOrList>,
+    status: Option<Spanned<String>>,
+    #[serde(default)]
+    external: bool,
+    #[serde(rename = "match")]
+    match_rule: Option<MatchRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    #[serde(default)]
+    sacred: Vec<Spanned<i64>>,
+    #[serde(default)]
+    websocket_allow: Vec<String>,
+    managed: Option<Spanned<toml::Value>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_matches_the_spec_facts() {
+        let r = Registry::builtin();
+        assert_eq!(r.ranges.len(), 5);
+        assert_eq!(r.services.len(), 12);
+        let cdp = r.service("cdp").unwrap();
+        assert!(cdp.external);
+        assert_eq!((cdp.port, cdp.env.as_str()), (9222, "CDP_PORT"));
+        let san = r.service("rugs-sanitizer").unwrap();
+        assert_eq!(san.protocols, ["HTTP", "WS"]);
+        assert_eq!(
+            r.service("optimization-service").unwrap().status,
+            Status::Allocated
+        );
+        assert_eq!(r.policy.sacred, [9000, 9001]);
+        assert!(r.range("foundation").unwrap().locked);
+    }
+
+    #[test]
+    fn lookup_by_id_env_and_port() {
+        let r = Registry::builtin();
+        assert_eq!(r.lookup("recording").unwrap().port, 9010);
+        assert_eq!(r.lookup("RECORDING_PORT").unwrap().id, "recording");
+        assert_eq!(r.lookup("9222").unwrap().id, "cdp");
+        assert!(r.lookup("9999").is_none());
+    }
+
+    fn err(text: &str) -> String {
+        Registry::parse(text, Origin::File("ports.toml".into()))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn type_errors_name_file_line_and_value() {
+        let e = err("[[service]]\nid = \"a\"\nname = \"A\"\nport = \"abc\"\nenv = \"A_PORT\"\n");
+        assert!(e.starts_with("ports.toml:4:"), "{e}");
+        let e = err("[[service]]\nid = \"a\"\nname = \"A\"\nport = 70000\nenv = \"A_PORT\"\n");
+        assert!(e.contains("ports.toml:4:") && e.contains("70000"), "{e}");
+        let e = err("[[service]]\nid = \"a\"\nname = \"A\"\nport = 0\nenv = \"A_PORT\"\n");
+        assert!(e.contains("port 0"), "{e}");
+        let e = err("[[range]]\nname = \"x\"\nports = \"90x0\"\n");
+        assert!(e.contains("ports.toml:3:") && e.contains("90x0"), "{e}");
+        let e =
+            err("[[service]]\nid = \"a\"\nname = \"A\"\nport = 1\nenv = \"A_PORT\"\nprot = 1\n");
+        assert!(e.contains("ports.toml:6:") && e.contains("prot"), "{e}");
+        let e = err("[[service]\n");
+        assert!(e.starts_with("ports.toml:1:"), "{e}");
+    }
+
+    #[test]
+    fn unknown_status_is_kept_for_check() {
+        let r = Registry::parse(
+            "[[service]]\nid = \"a\"\nname = \"A\"\nport = 1\nenv = \"A_PORT\"\nstatus = \"actve\"\n",
+            Origin::Builtin,
+        )
+        .unwrap();
+        assert_eq!(r.services[0].status, Status::Unknown("actve".into()));
+        assert_eq!(r.services[0].lines.status, 6);
+    }
+}

@@ -1,0 +1,76 @@
+//! `portlaw env`: generate config/ports.env, print it in other formats, or check it for drift.
+
+use std::io::Write;
+
+use portlaw_core::{fsutil, portsenv};
+
+use crate::args::{EnvArgs, EnvFormat};
+use crate::exit::ExitStatus;
+use crate::{CmdResult, Ctx, ui};
+
+pub fn run(ctx: &Ctx, args: EnvArgs) -> CmdResult {
+    let project = ctx.project()?;
+    let reg = &project.registry;
+    let path = &project.ports_env_path;
+    let shown = project.rel(path);
+
+    if args.check {
+        let on_disk = project.ports_env()?;
+        let findings = portlaw_core::check::check_ports_env(reg, &shown, on_disk.as_ref());
+        if args.json {
+            ui::json(&findings)?;
+        } else {
+            let mut out = anstream::stdout().lock();
+            for f in &findings {
+                let at = if f.line > 0 {
+                    format!("{}:{}", f.file, f.line)
+                } else {
+                    f.file.clone()
+                };
+                writeln!(out, "{at}: {}", f.message)?;
+            }
+            if !findings.is_empty() {
+                ui::hint("run `portlaw env --write` to regenerate it from the registry");
+            }
+        }
+        return Ok(ExitStatus::findings_if(!findings.is_empty()));
+    }
+
+    let text = portsenv::generate(reg);
+    if args.write {
+        // Refuse to write over a file we cannot parse: it may hold something a person needs.
+        project.ports_env()?;
+        let unchanged = std::fs::read(path).is_ok_and(|b| b == text.as_bytes());
+        if unchanged {
+            ui::note(format!("{shown} is up to date"));
+        } else {
+            fsutil::write_atomic(path, text.as_bytes())?;
+            ui::note(format!(
+                "wrote {shown} ({} variables)",
+                reg.live_services().count()
+            ));
+        }
+        return Ok(ExitStatus::Success);
+    }
+
+    let mut services: Vec<_> = reg.live_services().collect();
+    services.sort_by_key(|s| s.port);
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        EnvFormat::Dotenv => out.write_all(text.as_bytes())?,
+        EnvFormat::Shell => {
+            for s in services {
+                writeln!(out, "export {}={}", s.env, s.port)?;
+            }
+        }
+        EnvFormat::Json => {
+            let map: serde_json::Map<String, serde_json::Value> = services
+                .iter()
+                .map(|s| (s.env.clone(), s.port.into()))
+                .collect();
+            drop(out);
+            ui::json(&map)?;
+        }
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,64 @@
+//! `portlaw init`: write config/ports.toml and config/ports.env, from the built-in registry or
+//! from a spec document. Never overwrites without `--force`; writes nothing if anything fails.
+
+use std::path::Path;
+
+use portlaw_core::{Origin, Registry, fsutil, portsenv, spec, write};
+
+use crate::args::InitArgs;
+use crate::exit::ExitStatus;
+use crate::{CliError, CmdResult, Ctx, ui};
+
+pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
+    let root = match &args.root {
+        Some(r) => ctx.cwd.join(r),
+        None => portlaw_core::Project::builtin(&ctx.cwd).root,
+    };
+    let toml_path = root.join("config/ports.toml");
+    let env_path = root.join("config/ports.env");
+
+    let (toml_text, registry) = match &args.from_spec {
+        None => (
+            portlaw_core::registry::BUILTIN_TOML.to_string(),
+            Registry::builtin(),
+        ),
+        Some(spec_path) => {
+            let text = fsutil::read_text(&ctx.cwd.join(spec_path))?;
+            let imported = spec::import(&text, &spec_path.display().to_string())?;
+            for w in &imported.warnings {
+                ui::warning(w);
+            }
+            let toml_text = write::to_toml(&imported.registry);
+            // What we write must load back to what we imported.
+            let reparsed = Registry::parse(&toml_text, Origin::File(toml_path.clone()))?;
+            debug_assert_eq!(reparsed, imported.registry);
+            (toml_text, reparsed)
+        }
+    };
+
+    for p in [&toml_path, &env_path] {
+        if p.is_dir() {
+            return Err(CliError::usage(format!("{} is a directory", p.display())));
+        }
+        if p.exists() && !args.force {
+            return Err(CliError::with_hint(
+                format!("{} already exists; not overwriting it", p.display()),
+                "pass --force to replace it",
+            ));
+        }
+    }
+    write_new(&toml_path, &toml_text)?;
+    write_new(&env_path, &portsenv::generate(&registry))?;
+    ui::note(format!(
+        "wrote {} ({} services, {} ranges) and {}",
+        toml_path.display(),
+        registry.services.len(),
+        registry.ranges.len(),
+        env_path.display()
+    ));
+    Ok(ExitStatus::Success)
+}
+
+fn write_new(path: &Path, text: &str) -> Result<(), CliError> {
+    fsutil::write_atomic(path, text.as_bytes()).map_err(CliError::from)
+}

@@ -1,0 +1,124 @@
+//! The `portlaw` binary: parse arguments, find the registry, run one command, map the result
+//! to an exit code. The work itself lives in the library crates.
+
+mod args;
+mod commands;
+mod exit;
+mod ui;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use portlaw_core::discover::{Found, Project, REGISTRY_VAR};
+
+use crate::args::{Cli, Color, Command};
+use crate::exit::ExitStatus;
+
+/// Why a command could not do its job (exit 2).
+#[derive(Debug)]
+pub enum CliError {
+    Core(portlaw_core::Error),
+    Resolve(portlaw_core::resolve::ResolveError),
+    Usage(String, Option<String>),
+    Io(std::io::Error),
+}
+
+impl From<portlaw_core::Error> for CliError {
+    fn from(e: portlaw_core::Error) -> Self {
+        CliError::Core(e)
+    }
+}
+impl From<portlaw_core::resolve::ResolveError> for CliError {
+    fn from(e: portlaw_core::resolve::ResolveError) -> Self {
+        CliError::Resolve(e)
+    }
+}
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Io(e)
+    }
+}
+
+impl CliError {
+    pub fn usage(msg: impl Into<String>) -> CliError {
+        CliError::Usage(msg.into(), None)
+    }
+    pub fn with_hint(msg: impl Into<String>, hint: impl Into<String>) -> CliError {
+        CliError::Usage(msg.into(), Some(hint.into()))
+    }
+}
+
+pub type CmdResult = Result<ExitStatus, CliError>;
+
+/// What every command may need: where it runs and how to find the registry.
+pub struct Ctx {
+    pub cwd: PathBuf,
+    pub registry_flag: Option<PathBuf>,
+}
+
+impl Ctx {
+    /// Finds and loads the registry; says so once on stderr when it is the built-in one.
+    pub fn project(&self) -> Result<Project, CliError> {
+        let var = std::env::var_os(REGISTRY_VAR).map(PathBuf::from);
+        let p = Project::discover(self.registry_flag.as_deref(), var.as_deref(), &self.cwd)?;
+        if p.found == Found::Builtin {
+            ui::note("no config/ports.toml found; using the built-in VECTRA registry");
+            ui::hint("run `portlaw init` to write it to config/ports.toml and edit it from there");
+        }
+        Ok(p)
+    }
+
+    /// The process environment, as the resolver wants it.
+    pub fn getenv(key: &str) -> Option<String> {
+        std::env::var(key).ok()
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let choice = match cli.color {
+        Color::Auto => anstream::ColorChoice::Auto,
+        Color::Always => anstream::ColorChoice::Always,
+        Color::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            ui::error(format!("cannot read the working directory: {e}"));
+            return ExitStatus::Error.into();
+        }
+    };
+    let ctx = Ctx {
+        cwd,
+        registry_flag: cli.registry,
+    };
+    let result = match cli.command {
+        Command::Init(a) => commands::init::run(&ctx, a),
+        Command::List(a) => commands::list::run(&ctx, a),
+        Command::Get(a) => commands::get::run(&ctx, a),
+        Command::Env(a) => commands::env::run(&ctx, a),
+        Command::Check(a) => commands::check::run(&ctx, a),
+    };
+    match result {
+        Ok(status) => status.into(),
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitStatus::Success.into()
+        }
+        Err(e) => {
+            match e {
+                CliError::Core(e) => ui::error(e),
+                CliError::Resolve(e) => ui::error(e),
+                CliError::Io(e) => ui::error(e),
+                CliError::Usage(m, h) => {
+                    ui::error(m);
+                    if let Some(h) = h {
+                        ui::hint(h);
+                    }
+                }
+            }
+            ExitStatus::Error.into()
+        }
+    }
+}
