@@ -37,7 +37,7 @@ impl Error {
             _ => e.to_string(),
         };
         Error::Io {
-            file: file.display().to_string(),
+            file: crate::fsutil::shown(file),
             message,
         }
     }

@@ -5,12 +5,24 @@ use std::path::Path;
 
 use crate::error::Error;
 
+/// A path as users should see it: relative to the working directory when it lies below it
+/// (as rustc and ruff print them), else as given.
+pub fn shown(path: &Path) -> String {
+    if path.is_absolute()
+        && let Ok(cwd) = std::env::current_dir()
+        && let Ok(rel) = path.strip_prefix(&cwd)
+    {
+        return rel.display().to_string();
+    }
+    path.display().to_string()
+}
+
 /// Reads a UTF-8 text file. A leading BOM is dropped (editors on Windows add one); a non-UTF-8
 /// byte is an error naming its line; a directory or a missing file is an error naming the path.
 pub fn read_text(path: &Path) -> Result<String, Error> {
     if path.is_dir() {
         return Err(Error::Io {
-            file: path.display().to_string(),
+            file: shown(path),
             message: "is a directory, expected a file".into(),
         });
     }
@@ -29,7 +41,7 @@ pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Error> {
         let raw = e.as_bytes();
         let line = raw[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         Error::at(
-            path.display().to_string(),
+            shown(path),
             line,
             format!(
                 "invalid UTF-8 (byte 0x{:02X}); the file must be UTF-8 text",
@@ -48,7 +60,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
         _ => Path::new("."),
     };
     let fail = |e: std::io::Error| Error::Io {
-        file: path.display().to_string(),
+        file: shown(path),
         message: e.to_string(),
     };
     std::fs::create_dir_all(dir).map_err(fail)?;

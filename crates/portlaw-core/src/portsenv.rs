@@ -43,7 +43,7 @@ impl PortsEnv {
             return Ok(None);
         }
         let text = crate::fsutil::read_text(path)?;
-        PortsEnv::parse(&text, &path.display().to_string()).map(Some)
+        PortsEnv::parse(&text, &crate::fsutil::shown(path)).map(Some)
     }
 
     pub fn parse(text: &str, file: &str) -> Result<PortsEnv, Error> {

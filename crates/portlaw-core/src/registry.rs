@@ -37,7 +37,7 @@ impl Origin {
     pub fn display_path(&self) -> String {
         match self {
             Origin::Builtin => "<built-in registry>".to_string(),
-            Origin::File(p) => p.display().to_string(),
+            Origin::File(p) => crate::fsutil::shown(p),
         }
     }
 }
@@ -242,6 +242,13 @@ impl Registry {
                 message: e.message().trim().to_string(),
             }
         })?;
+        if raw.range.is_empty() && raw.service.is_empty() && raw.policy.is_none() {
+            return Err(Error::at(
+                file,
+                0,
+                "the registry is empty (no [policy], [[range]] or [[service]]); run `portlaw init --force` to start from the built-in one",
+            ));
+        }
         let at = |offset: usize| line_col(text, offset).0;
         let bad = |offset: usize, message: String| Error::Input {
             file: file.clone(),
@@ -524,6 +531,8 @@ mod tests {
         let e =
             err("[[service]]\nid = \"a\"\nname = \"A\"\nport = 1\nenv = \"A_PORT\"\nprot = 1\n");
         assert!(e.contains("ports.toml:6:") && e.contains("prot"), "{e}");
+        let e = err("# nothing\n");
+        assert!(e.contains("registry is empty"), "{e}");
         let e = err("[[service]\n");
         assert!(e.starts_with("ports.toml:1:"), "{e}");
     }

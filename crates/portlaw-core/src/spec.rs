@@ -243,17 +243,18 @@ pub fn import(text: &str, file: &str) -> Result<Imported, Error> {
             .next()
             .unwrap_or("")
             .to_ascii_lowercase();
-        if let Some(range) = ranges.iter().find(|r| r.span.contains(*port)) {
-            if !group_word.is_empty() && group_word != range.name {
-                warn(
-                    &mut warnings,
-                    *line,
-                    format!(
-                        "{name}={port} is listed under '{group}', but port {port} lies in range '{}' ({}, {})",
-                        range.name, range.span, range.purpose
-                    ),
-                );
-            }
+        if let Some(range) = ranges.iter().find(|r| r.span.contains(*port))
+            && !group_word.is_empty()
+            && group_word != range.name
+        {
+            warn(
+                &mut warnings,
+                *line,
+                format!(
+                    "{name}={port} is listed under '{group}', but port {port} lies in range '{}' ({}, {})",
+                    range.name, range.span, range.purpose
+                ),
+            );
         }
     }
     if let (Some(defaults), Some(example)) = (defaults, blocks.get(1)) {
@@ -440,10 +441,11 @@ fn sacred_ports(prose: &[(String, String)], services: &[Service]) -> Vec<u16> {
             .split(|c: char| !c.is_ascii_digit())
             .filter(|w| !w.is_empty())
         {
-            if let Ok(p) = word.parse::<u16>() {
-                if services.iter().any(|s| s.port == p) && !out.contains(&p) {
-                    out.push(p);
-                }
+            if let Ok(p) = word.parse::<u16>()
+                && services.iter().any(|s| s.port == p)
+                && !out.contains(&p)
+            {
+                out.push(p);
             }
         }
     }

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use portlaw_core::check::{self, Finding};
+use portlaw_core::fsutil;
 
 use crate::args::CheckArgs;
 use crate::exit::ExitStatus;
@@ -16,7 +17,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> CmdResult {
     // once the repository has a registry file.
     let ports_env = project.ports_env()?;
     if !project.registry.is_builtin() || ports_env.is_some() {
-        let shown = project.ports_env_path.display().to_string();
+        let shown = fsutil::shown(&project.ports_env_path);
         findings.extend(check::check_ports_env(reg, &shown, ports_env.as_ref()));
     }
     report(&findings, args.json)?;

@@ -12,7 +12,7 @@ pub fn run(ctx: &Ctx, args: EnvArgs) -> CmdResult {
     let project = ctx.project()?;
     let reg = &project.registry;
     let path = &project.ports_env_path;
-    let shown = project.rel(path);
+    let shown = fsutil::shown(path);
 
     if args.check {
         let on_disk = project.ports_env()?;

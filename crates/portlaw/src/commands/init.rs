@@ -38,11 +38,14 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
 
     for p in [&toml_path, &env_path] {
         if p.is_dir() {
-            return Err(CliError::usage(format!("{} is a directory", p.display())));
+            return Err(CliError::usage(format!(
+                "{} is a directory",
+                fsutil::shown(p)
+            )));
         }
         if p.exists() && !args.force {
             return Err(CliError::with_hint(
-                format!("{} already exists; not overwriting it", p.display()),
+                format!("{} already exists; not overwriting it", fsutil::shown(p)),
                 "pass --force to replace it",
             ));
         }
@@ -51,10 +54,10 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
     write_new(&env_path, &portsenv::generate(&registry))?;
     ui::note(format!(
         "wrote {} ({} services, {} ranges) and {}",
-        toml_path.display(),
+        fsutil::shown(&toml_path),
         registry.services.len(),
         registry.ranges.len(),
-        env_path.display()
+        fsutil::shown(&env_path)
     ));
     Ok(ExitStatus::Success)
 }

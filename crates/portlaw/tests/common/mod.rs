@@ -11,7 +11,9 @@ use assert_cmd::Command;
 /// leaking in from the machine running the tests.
 pub fn portlaw(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("portlaw").unwrap();
-    cmd.current_dir(dir).env_remove("PORTLAW_REGISTRY").env("NO_COLOR", "1");
+    cmd.current_dir(dir)
+        .env_remove("PORTLAW_REGISTRY")
+        .env("NO_COLOR", "1");
     for (k, _) in std::env::vars() {
         if k.ends_with("_PORT") {
             cmd.env_remove(k);
