@@ -125,7 +125,7 @@ mod tests {
             Found::Builtin
         );
         std::fs::create_dir_all(d.path().join("config")).unwrap();
-        std::fs::write(d.path().join("config/ports.toml"), "").unwrap();
+        std::fs::write(d.path().join("config/ports.toml"), "[policy]\n").unwrap();
         let p = Project::discover(None, None, &deep).unwrap();
         assert_eq!((p.found, p.root.as_path()), (Found::Walk, d.path()));
         assert_eq!(p.ports_env_path, d.path().join("config/ports.env"));

@@ -64,6 +64,25 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Line starts of a text, for many offset-to-line lookups (one `line_col` scans the text).
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 1-based line and column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset);
+        (line, offset - self.starts[line - 1] + 1)
+    }
+}
+
 /// 1-based line and column of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
@@ -85,5 +104,9 @@ mod tests {
     fn line_col_counts_from_one() {
         assert_eq!(super::line_col("ab\ncd", 0), (1, 1));
         assert_eq!(super::line_col("ab\ncd", 4), (2, 2));
+        let idx = super::LineIndex::new("ab\ncd\n\nx");
+        for off in 0..9 {
+            assert_eq!(idx.line_col(off), super::line_col("ab\ncd\n\nx", off), "{off}");
+        }
     }
 }

@@ -64,9 +64,13 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
         message: e.to_string(),
     };
     std::fs::create_dir_all(dir).map_err(fail)?;
+    // A new file gets 0666 less the umask, as any editor would create it (tempfile's own
+    // 0600 would hide a new ports.env or doc from everyone else).
+    let mode = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o666);
     let mut tmp = tempfile::Builder::new()
         .prefix(".portlaw-")
         .suffix(".tmp")
+        .permissions(mode)
         .tempfile_in(dir)
         .map_err(fail)?;
     tmp.write_all(contents).map_err(fail)?;

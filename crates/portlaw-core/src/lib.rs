@@ -11,15 +11,21 @@
 //! - [`spec`]: importing a Markdown document in the VECTRA spec's form;
 //! - [`fsutil`]: strict text reads and atomic writes.
 
+pub mod alloc;
 pub mod check;
 pub mod discover;
+pub mod edit;
 pub mod error;
 pub mod fsutil;
+pub mod history;
+pub mod lock;
 pub mod ports;
 pub mod portsenv;
 pub mod registry;
+pub mod render;
 pub mod resolve;
 pub mod spec;
+pub mod txn;
 pub mod write;
 
 pub use discover::Project;

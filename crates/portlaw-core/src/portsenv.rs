@@ -12,6 +12,8 @@
 //! assert_eq!(env.get("RECORDING_PORT").unwrap().value, "9010");
 //! ```
 
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
 use std::path::Path;
 
 use serde::Serialize;
@@ -34,6 +36,8 @@ pub struct PortsEnv {
     pub entries: Vec<Entry>,
     /// The text as read (BOM removed), to detect hand edits.
     pub text: String,
+    /// Key to position in `entries`.
+    index: HashMap<String, usize>,
 }
 
 impl PortsEnv {
@@ -49,6 +53,7 @@ impl PortsEnv {
     pub fn parse(text: &str, file: &str) -> Result<PortsEnv, Error> {
         let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let mut entries: Vec<Entry> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
         for (i, raw) in text.split('\n').enumerate() {
             let line = i + 1;
             let l = raw.strip_suffix('\r').unwrap_or(raw).trim();
@@ -73,7 +78,7 @@ impl PortsEnv {
             }
             let value = unquote(value.trim_start())
                 .map_err(|m| Error::at(file, line, format!("{key}: {m}")))?;
-            if let Some(first) = entries.iter().find(|e| e.key == key) {
+            if let Some(first) = index.get(key).map(|&i| &entries[i]) {
                 return Err(Error::at(
                     file,
                     line,
@@ -83,6 +88,7 @@ impl PortsEnv {
                     ),
                 ));
             }
+            index.insert(key.to_string(), entries.len());
             entries.push(Entry {
                 key: key.to_string(),
                 value,
@@ -93,11 +99,12 @@ impl PortsEnv {
             path: file.to_string(),
             entries,
             text: text.to_string(),
+            index,
         })
     }
 
     pub fn get(&self, key: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.key == key)
+        self.index.get(key).map(|&i| &self.entries[i])
     }
 }
 
@@ -142,21 +149,26 @@ pub fn generate(reg: &Registry) -> String {
          # Plain KEY=VALUE lines, read alike by bash `source`, docker compose env_file,\n\
          # systemd EnvironmentFile and python-dotenv.\n",
     );
-    let mut services: Vec<_> = reg.live_services().collect();
-    services.sort_by_key(|s| s.port);
-    let group = |port: u16| reg.ranges.iter().position(|r| r.span.contains(port));
-    let mut groups: Vec<Option<usize>> = services.iter().map(|s| group(s.port)).collect();
-    groups.sort_by_key(|g| g.unwrap_or(usize::MAX));
-    groups.dedup();
-    for g in groups {
-        let title = match g {
-            Some(i) => format!("{} ({})", reg.ranges[i].purpose, reg.ranges[i].span),
-            None => "Outside every range".to_string(),
-        };
-        out.push_str(&format!("\n# {title}\n"));
-        for s in services.iter().filter(|s| group(s.port) == g) {
-            out.push_str(&format!("{}={}\n", s.env, s.port));
+    // Group by range in declaration order (services outside every range last), then by port.
+    let mut services: Vec<(usize, &crate::Service)> = reg
+        .live_services()
+        .map(|s| {
+            let g = reg.ranges.iter().position(|r| r.span.contains(s.port));
+            (g.unwrap_or(usize::MAX), s)
+        })
+        .collect();
+    services.sort_by_key(|(g, s)| (*g, s.port));
+    let mut current = None;
+    for (g, s) in services {
+        if current != Some(g) {
+            current = Some(g);
+            let title = match reg.ranges.get(g) {
+                Some(r) => format!("{} ({})", r.purpose, r.span),
+                None => "Outside every range".to_string(),
+            };
+            let _ = write!(out, "\n# {title}\n");
         }
+        let _ = writeln!(out, "{}={}", s.env, s.port);
     }
     out
 }
@@ -232,8 +244,9 @@ pub fn drift(reg: &Registry, on_disk: &PortsEnv) -> Vec<Drift> {
             Some(_) => {}
         }
     }
+    let live: HashSet<&str> = reg.live_services().map(|s| s.env.as_str()).collect();
     for e in &on_disk.entries {
-        if !reg.live_services().any(|s| s.env == e.key) {
+        if !live.contains(e.key.as_str()) {
             out.push(Drift::Extra {
                 key: e.key.clone(),
                 value: e.value.clone(),

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::error::{Error, line_col};
+use crate::error::{Error, LineIndex, line_col};
 use crate::ports::PortSpan;
 
 /// The VECTRA registry that ships inside the binary, used when no `config/ports.toml` is found.
@@ -141,6 +141,10 @@ pub struct Service {
     pub match_rule: Option<MatchRule>,
     /// Transport: TCP unless the protocol list says UDP.
     pub udp: bool,
+    /// Addresses the service binds (`listen = ["127.0.0.1", "::1"]`); empty: not said, and
+    /// the binding library's default (IPv4 loopback) applies.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub listen: Vec<std::net::IpAddr>,
     #[serde(skip)]
     pub lines: ServiceLines,
 }
@@ -249,11 +253,12 @@ impl Registry {
                 "the registry is empty (no [policy], [[range]] or [[service]]); run `portlaw init --force` to start from the built-in one",
             ));
         }
-        let at = |offset: usize| line_col(text, offset).0;
+        let index = LineIndex::new(text);
+        let at = |offset: usize| index.line_col(offset).0;
         let bad = |offset: usize, message: String| Error::Input {
             file: file.clone(),
-            line: line_col(text, offset).0,
-            col: line_col(text, offset).1,
+            line: index.line_col(offset).0,
+            col: index.line_col(offset).1,
             message,
         };
 
@@ -284,6 +289,18 @@ impl Registry {
                 .map(StringOrList::into_protocols)
                 .unwrap_or_default();
             let udp = protocols.iter().any(|p| p.eq_ignore_ascii_case("udp"));
+            let mut listen = Vec::new();
+            for a in s.listen.unwrap_or_default() {
+                listen.push(a.get_ref().parse().map_err(|_| {
+                    bad(
+                        a.span().start,
+                        format!(
+                            "service '{id}': listen address '{}' is not an IP address",
+                            a.get_ref()
+                        ),
+                    )
+                })?);
+            }
             services.push(Service {
                 lines: ServiceLines {
                     id: at(s.id.span().start),
@@ -305,6 +322,7 @@ impl Registry {
                 external: s.external,
                 match_rule: s.match_rule,
                 udp,
+                listen,
             });
         }
 
@@ -469,6 +487,7 @@ struct RawService {
     external: bool,
     #[serde(rename = "match")]
     match_rule: Option<MatchRule>,
+    listen: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -535,6 +554,25 @@ mod tests {
         assert!(e.contains("registry is empty"), "{e}");
         let e = err("[[service]\n");
         assert!(e.starts_with("ports.toml:1:"), "{e}");
+    }
+
+    #[test]
+    fn listen_addresses_default_to_empty_and_are_checked() {
+        let svc = "[[service]]\nid = \"a\"\nname = \"A\"\nport = 1\nenv = \"A_PORT\"\n";
+        let r = Registry::parse(svc, Origin::Builtin).unwrap();
+        assert!(r.services[0].listen.is_empty());
+        let r = Registry::parse(
+            &format!("{svc}listen = [\"127.0.0.1\", \"::1\"]\n"),
+            Origin::Builtin,
+        )
+        .unwrap();
+        assert_eq!(r.services[0].listen.len(), 2);
+        assert!(r.services[0].listen[1].is_ipv6());
+        let e = err(&format!("{svc}listen = [\"localhost\"]\n"));
+        assert!(
+            e.contains("ports.toml:6:") && e.contains("'localhost'"),
+            "{e}"
+        );
     }
 
     #[test]

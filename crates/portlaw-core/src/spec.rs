@@ -222,6 +222,7 @@ pub fn import(text: &str, file: &str) -> Result<Imported, Error> {
             status: r.status.clone(),
             external: fixed_by_third_party.iter().any(|s| s.contains(r.port)),
             match_rule: None,
+            listen: Vec::new(),
             lines: ServiceLines::default(),
         });
     }

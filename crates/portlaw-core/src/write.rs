@@ -88,6 +88,10 @@ pub fn to_toml(reg: &Registry) -> String {
         if v.external {
             out.push_str("external = true\n");
         }
+        if !v.listen.is_empty() {
+            let addrs: Vec<String> = v.listen.iter().map(|a| a.to_string()).collect();
+            let _ = writeln!(out, "listen = {}", list(&addrs));
+        }
         if let Some(m) = &v.match_rule {
             let _ = writeln!(
                 out,
@@ -103,6 +107,16 @@ pub fn to_toml(reg: &Registry) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listen_addresses_round_trip() {
+        let mut reg = Registry::builtin();
+        reg.services[0].listen = vec!["127.0.0.1".parse().unwrap(), "::1".parse().unwrap()];
+        let text = to_toml(&reg);
+        assert!(text.contains("listen = [\"127.0.0.1\", \"::1\"]"), "{text}");
+        let back = Registry::parse(&text, crate::registry::Origin::Builtin).unwrap();
+        assert_eq!(back, reg);
+    }
 
     #[test]
     fn builtin_round_trips_to_the_same_text() {

@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod exit;
+mod git;
 mod ui;
 
 use std::path::PathBuf;
@@ -22,6 +23,9 @@ pub enum CliError {
     Resolve(portlaw_core::resolve::ResolveError),
     Usage(String, Option<String>),
     Io(std::io::Error),
+    /// A request the registry refuses (a full range, a taken port, a duplicate id): exit 1,
+    /// nothing written.
+    Refused(String, Option<String>),
 }
 
 impl From<portlaw_core::Error> for CliError {
@@ -100,14 +104,33 @@ fn main() -> ExitCode {
         Command::Get(a) => commands::get::run(&ctx, a),
         Command::Env(a) => commands::env::run(&ctx, a),
         Command::Check(a) => commands::check::run(&ctx, a),
+        Command::Who(a) => commands::who::run(&ctx, a),
+        Command::Status(a) => commands::status::run(&ctx, a),
+        Command::Validate(a) => commands::validate::run(&ctx, a),
+        Command::Free(a) => commands::free::run(&ctx, a),
+        Command::Exec(a) => commands::exec::run(&ctx, a),
+        Command::Add(a) => commands::add::run(&ctx, a),
+        Command::Retire(a) => commands::retire::run(&ctx, a),
+        Command::SetStatus(a) => commands::set_status::run(&ctx, a),
+        Command::Lint(a) => commands::lint::run(&ctx, a),
+        Command::Hook(a) => commands::hook::run(&ctx, a),
+        Command::Render(a) => commands::render::run(&ctx, a),
     };
     match result {
         Ok(status) => status.into(),
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
             ExitStatus::Success.into()
         }
+        Err(CliError::Refused(m, h)) => {
+            ui::error(m);
+            if let Some(h) = h {
+                ui::hint(h);
+            }
+            ExitStatus::Findings.into()
+        }
         Err(e) => {
             match e {
+                CliError::Refused(..) => unreachable!("handled above"),
                 CliError::Core(e) => ui::error(e),
                 CliError::Resolve(e) => ui::error(e),
                 CliError::Io(e) => ui::error(e),

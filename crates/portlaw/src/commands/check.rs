@@ -11,6 +11,9 @@ use crate::{CmdResult, Ctx, ui};
 
 pub fn run(ctx: &Ctx, args: CheckArgs) -> CmdResult {
     let project = ctx.project()?;
+    // Wait out a `portlaw add` that is writing, and complete one that was killed mid-way,
+    // so check sees whole, agreeing files (see portlaw_core::txn).
+    let (project, _settled) = crate::commands::render::settle(project)?;
     let reg = &project.registry;
     let mut findings = check::check_registry(reg);
     // The built-in registry governs no files of its own: a missing ports.env is only drift
@@ -19,6 +22,10 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> CmdResult {
     if !project.registry.is_builtin() || ports_env.is_some() {
         let shown = fsutil::shown(&project.ports_env_path);
         findings.extend(check::check_ports_env(reg, &shown, ports_env.as_ref()));
+    }
+    findings.extend(portlaw_core::render::check_docs(reg, &project.root));
+    if let Some(rev) = &args.against {
+        findings.extend(crate::git::against(&project, rev)?);
     }
     report(&findings, args.json)?;
     Ok(ExitStatus::findings_if(!findings.is_empty()))

@@ -1,0 +1,791 @@
+//! The scanner for programming languages (Python, JavaScript/TypeScript, Rust, Go): one pass
+//! over the tokens of [`crate::lex`] with a stack of open brackets, each knowing the call it
+//! belongs to (`app.run(`), which argument and which keyword (`port=`) is being read. A literal
+//! becomes a site only from its position:
+//!
+//! - an argument of a bind/listen/serve call, a `(host, port)` pair, a `port=` keyword, a value
+//!   assigned to a port-named variable or key, the value after a `--port` flag;
+//! - a `host:port` string, a URL with a port, a `ws://` URL;
+//! - the name and default of an env lookup (`os.getenv`, `os.environ[..]`, `process.env.X`,
+//!   `env::var`, `os.Getenv`), including defaults given by `or`, `||`, `??`, `unwrap_or`,
+//!   `cmp.Or`.
+//!
+//! Literals inside logging, printing and exception calls, help texts, docstrings and comments
+//! are never sites.
+
+use std::collections::HashMap;
+
+use crate::lex::{Syntax, Tok, Token, lex};
+use crate::site::{Comment, Fallback, PortCtx, Scan, Site, SiteKind};
+use crate::text::{is_port_flag, is_port_name, port_value, scan_text};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Call {
+    /// A bracket that is not a call, or a call of no interest.
+    Plain,
+    Log,
+    Env,
+    /// `os.environ[` / `process.env[`.
+    EnvIndex,
+    Bind,
+    Connect,
+    /// `int(`, `Number(`, `parseInt(`: look through to the enclosing position.
+    Conv,
+    /// A function's parameter list (`def serve(port=9000)`).
+    Decl,
+}
+
+#[derive(Debug)]
+struct Frame {
+    open: u8,
+    kind: Call,
+    /// `listen(n)` in Python and Rust takes a backlog, not a port.
+    py_listen: bool,
+    /// The callee's last segment ends in `Or` (`cmp.Or`): its second argument is a default.
+    or_call: bool,
+    arg: usize,
+    kw: Option<String>,
+    /// A `--port` string appeared among the arguments.
+    flag_call: bool,
+    /// The previous argument was `--port`.
+    pending_flag: bool,
+    /// Index into `lookups` for an Env/EnvIndex frame whose name has been read.
+    lookup: Option<usize>,
+}
+
+struct Lookup {
+    var: String,
+    start: usize,
+    end: usize,
+    default: Option<Fallback>,
+}
+
+/// Scans `src` (which sits at byte `base` of the file) and appends to `out`.
+pub fn scan(src: &str, syn: Syntax, base: usize, out: &mut Scan) {
+    let all = lex(src, syn);
+    let toks: Vec<Token> = all.iter().filter(|t| t.kind != Tok::Comment).copied().collect();
+    for c in all.iter().filter(|t| t.kind == Tok::Comment) {
+        out.comments.push(Comment {
+            start: base + c.start,
+            end: base + c.end,
+        });
+    }
+    let mut w = Walker {
+        src,
+        syn,
+        t: &toks,
+        frames: Vec::new(),
+        lookups: Vec::new(),
+        last_lookup: None,
+        target: None,
+        env_backed: HashMap::new(),
+        sites: Vec::new(),
+    };
+    w.run();
+    for l in w.lookups {
+        w.sites.push(Site {
+            kind: SiteKind::Lookup {
+                var: l.var,
+                default: l.default,
+                definition: false,
+            },
+            start: l.start,
+            end: l.end,
+        });
+    }
+    for mut s in w.sites {
+        s.start += base;
+        s.end += base;
+        if let SiteKind::Lookup {
+            default: Some(d), ..
+        } = &mut s.kind
+        {
+            d.start += base;
+            d.end += base;
+        }
+        out.sites.push(s);
+    }
+}
+
+struct Walker<'a> {
+    src: &'a str,
+    syn: Syntax,
+    t: &'a [Token],
+    frames: Vec<Frame>,
+    lookups: Vec<Lookup>,
+    /// The lookup that just ended (index into `lookups`, token index of its end).
+    last_lookup: Option<(usize, usize)>,
+    /// The variable being assigned in the current statement (name, token index of `=`).
+    target: Option<(String, usize)>,
+    /// Variables assigned from an env lookup: name -> env var.
+    env_backed: HashMap<String, String>,
+    sites: Vec<Site>,
+}
+
+impl<'a> Walker<'a> {
+    fn text(&self, i: usize) -> &'a str {
+        self.t.get(i).map(|t| &self.src[t.start..t.end]).unwrap_or("")
+    }
+    fn is(&self, i: usize, s: &str) -> bool {
+        self.t.get(i).is_some_and(|t| t.kind != Tok::Str) && self.text(i) == s
+    }
+    fn kind(&self, i: usize) -> Option<Tok> {
+        self.t.get(i).map(|t| t.kind)
+    }
+    fn content(&self, i: usize) -> &'a str {
+        let t = &self.t[i];
+        &self.src[t.cs..t.ce]
+    }
+    fn in_log(&self) -> bool {
+        self.frames.iter().any(|f| {
+            f.kind == Call::Log
+                || f.kw.as_deref().is_some_and(|k| {
+                    matches!(
+                        k,
+                        "help" | "description" | "epilog" | "usage" | "msg" | "message" | "doc"
+                    )
+                })
+        })
+    }
+    fn in_bind(&self) -> bool {
+        self.frames.iter().any(|f| f.kind == Call::Bind)
+    }
+
+    fn run(&mut self) {
+        let n = self.t.len();
+        let mut i = 0;
+        while i < n {
+            let tok = self.t[i];
+            match tok.kind {
+                Tok::Newline => self.end_statement(),
+                Tok::Punct => self.punct(i),
+                Tok::Ident => self.ident(i),
+                Tok::Num => {
+                    let text = self.text(i);
+                    if let Some(v) = port_value(text) {
+                        self.literal(i, v, tok.start, tok.end, text);
+                    }
+                    self.after_value();
+                }
+                Tok::Str => self.string(i),
+                Tok::Comment => {}
+            }
+            i += 1;
+        }
+    }
+
+    fn end_statement(&mut self) {
+        self.target = None;
+        self.last_lookup = None;
+    }
+
+    fn after_value(&mut self) {
+        if let Some(f) = self.frames.last_mut() {
+            f.pending_flag = false;
+        }
+    }
+
+    fn punct(&mut self, i: usize) {
+        let p = self.text(i);
+        match p {
+            "(" | "[" | "{" => {
+                let frame = self.open_frame(i, p.as_bytes()[0]);
+                self.frames.push(frame);
+            }
+            ")" | "]" | "}" => {
+                let want = match p {
+                    ")" => b'(',
+                    "]" => b'[',
+                    _ => b'{',
+                };
+                if let Some(pos) = self.frames.iter().rposition(|f| f.open == want) {
+                    let closed = self.frames.drain(pos..).next();
+                    if let Some(Frame {
+                        kind: Call::Env | Call::EnvIndex,
+                        lookup: Some(l),
+                        ..
+                    }) = closed
+                    {
+                        self.last_lookup = Some((l, i));
+                    }
+                }
+                if p == "}" && self.syn != Syntax::Python {
+                    self.end_statement();
+                }
+            }
+            ";" => {
+                if !self.frames.last().is_some_and(|f| f.open == b'(') {
+                    self.end_statement();
+                }
+            }
+            "," => {
+                if let Some(f) = self.frames.last_mut() {
+                    f.arg += 1;
+                    f.kw = None;
+                }
+            }
+            "=" | ":=" => {
+                let top_is_group = self
+                    .frames
+                    .last()
+                    .is_some_and(|f| f.open == b'(' || f.open == b'[');
+                if !top_is_group {
+                    self.target = self.assign_target(i).map(|n| (n, i));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The variable assigned by the `=` at `i`: `x =`, `self.x =`, `x: int =`, `let x: u16 =`.
+    fn assign_target(&self, i: usize) -> Option<String> {
+        if i == 0 || self.kind(i - 1) != Some(Tok::Ident) {
+            return None;
+        }
+        if i >= 3 && self.is(i - 2, ":") && self.kind(i - 3) == Some(Tok::Ident) {
+            return Some(self.text(i - 3).to_string());
+        }
+        if i >= 3
+            && self.kind(i - 2) == Some(Tok::Ident)
+            && matches!(self.text(i - 3), "var" | "const")
+        {
+            return Some(self.text(i - 2).to_string());
+        }
+        Some(self.text(i - 1).to_string())
+    }
+
+    fn open_frame(&self, i: usize, open: u8) -> Frame {
+        let mut f = Frame {
+            open,
+            kind: Call::Plain,
+            py_listen: false,
+            or_call: false,
+            arg: 0,
+            kw: None,
+            flag_call: false,
+            pending_flag: false,
+            lookup: None,
+        };
+        if open == b'[' && i > 0 {
+            let prev = self.text(i - 1);
+            let member = i >= 2 && (self.is(i - 2, ".") || self.is(i - 2, "::"));
+            let recv = if member { self.text(i.saturating_sub(3)) } else { "" };
+            if (prev == "environ" && self.kind(i - 1) == Some(Tok::Ident))
+                || (prev == "env" && member && recv == "process")
+            {
+                f.kind = Call::EnvIndex;
+            }
+            return f;
+        }
+        if open != b'(' {
+            return f;
+        }
+        let Some(callee) = self.callee(i) else {
+            return f;
+        };
+        let declared = self.callee_start(i).is_some_and(|s| {
+            s > 0 && matches!(self.text(s - 1), "def" | "function" | "fn" | "func")
+        });
+        if declared {
+            f.kind = Call::Decl;
+            return f;
+        }
+        f.kind = classify(&callee, self.syn);
+        f.py_listen = matches!(self.syn, Syntax::Python | Syntax::Rust) && last_segment(&callee) == "listen";
+        f.or_call = last_segment(&callee) == "Or";
+        f
+    }
+
+    fn callee_start(&self, i: usize) -> Option<usize> {
+        let mut j = i.checked_sub(1)?;
+        if self.is(j, "!") {
+            j = j.checked_sub(1)?;
+        }
+        if self.kind(j) != Some(Tok::Ident) {
+            return None;
+        }
+        while j >= 2
+            && (self.is(j - 1, ".") || self.is(j - 1, "::") || self.is(j - 1, "?."))
+            && self.kind(j - 2) == Some(Tok::Ident)
+        {
+            j -= 2;
+        }
+        Some(j)
+    }
+
+    /// The dotted name before the `(` at `i` (`os.environ.get`, `env.var`, `println!`).
+    fn callee(&self, i: usize) -> Option<String> {
+        let s = self.callee_start(i)?;
+        let mut name = String::new();
+        for k in s..i {
+            match self.t[k].kind {
+                Tok::Ident => name.push_str(self.text(k)),
+                _ if self.is(k, "!") => name.push('!'),
+                _ => name.push('.'),
+            }
+        }
+        let first = self.text(s);
+        if matches!(
+            first,
+            "if" | "elif" | "while" | "for" | "return" | "and" | "or" | "not" | "in" | "is"
+                | "switch" | "catch" | "match" | "typeof" | "with" | "assert" | "lambda"
+                | "yield" | "await" | "else"
+        ) && s + 1 == i
+        {
+            return None;
+        }
+        Some(name)
+    }
+
+    fn ident(&mut self, i: usize) {
+        let name = self.text(i);
+        // Keyword argument or object key: `port=`, `port:` right after `(`, `{` or `,`.
+        let after_sep = i > 0 && matches!(self.text(i - 1), "(" | "," | "{");
+        let eq = self.is(i + 1, "=");
+        let colon = self.is(i + 1, ":");
+        if after_sep
+            && let Some(f) = self.frames.last_mut()
+            && ((f.open == b'(' && eq) || (f.open == b'{' && colon))
+        {
+            f.kw = Some(name.to_string());
+            return;
+        }
+        // `process.env.NAME` / `import.meta.env.NAME`.
+        if i >= 4
+            && self.is(i - 1, ".")
+            && self.text(i - 2) == "env"
+            && self.is(i - 3, ".")
+            && matches!(self.text(i - 4), "process" | "meta")
+            && self.syn == Syntax::JavaScript
+        {
+            let t = self.t[i];
+            let idx = self.push_lookup(name, t.start, t.end);
+            self.last_lookup = Some((idx, i));
+            return;
+        }
+        // A bind whose port is a variable read from the environment.
+        if self.in_bind()
+            && !self.is(i + 1, "(")
+            && !self.is(i + 1, "=")
+            && let Some(var) = self.env_backed.get(name)
+        {
+            let t = self.t[i];
+            self.sites.push(Site {
+                kind: SiteKind::BindVar { var: var.clone() },
+                start: t.start,
+                end: t.end,
+            });
+        }
+    }
+
+    fn push_lookup(&mut self, var: &str, start: usize, end: usize) -> usize {
+        if let Some((name, _)) = &self.target {
+            self.env_backed.insert(name.clone(), var.to_string());
+        }
+        if self.in_bind() {
+            self.sites.push(Site {
+                kind: SiteKind::BindVar {
+                    var: var.to_string(),
+                },
+                start,
+                end,
+            });
+        }
+        self.lookups.push(Lookup {
+            var: var.to_string(),
+            start,
+            end,
+            default: None,
+        });
+        self.lookups.len() - 1
+    }
+
+    fn is_docstring(&self, i: usize) -> bool {
+        let before = i == 0 || matches!(self.kind(i - 1), Some(Tok::Newline)) || self.is(i - 1, ";");
+        let after = i + 1 >= self.t.len()
+            || matches!(self.kind(i + 1), Some(Tok::Newline))
+            || self.is(i + 1, ";");
+        before && after && self.frames.iter().all(|f| f.open == b'{')
+    }
+
+    fn string(&mut self, i: usize) {
+        let tok = self.t[i];
+        let content = self.content(i);
+        // A key in an object or dict: `{"port": 9000}`.
+        let after_sep = i > 0 && matches!(self.text(i - 1), "{" | ",");
+        if after_sep
+            && self.is(i + 1, ":")
+            && let Some(f) = self.frames.last_mut()
+            && f.open == b'{'
+        {
+            f.kw = Some(content.to_string());
+            return;
+        }
+        if self.in_log() || self.is_docstring(i) {
+            return;
+        }
+        if let Some(f) = self.frames.last()
+            && matches!(f.kind, Call::Env | Call::EnvIndex)
+        {
+            if f.arg == 0 && f.kw.is_none() && f.lookup.is_none() {
+                let idx = self.push_lookup(content, tok.cs, tok.ce);
+                self.frames.last_mut().unwrap().lookup = Some(idx);
+                return;
+            }
+            if let Some(l) = f.lookup
+                && ((f.arg == 1 && f.kw.is_none()) || f.kw.as_deref() == Some("default"))
+            {
+                self.set_default(l, content, tok.cs, tok.ce);
+                return;
+            }
+        }
+        if self.default_after_lookup(i, content, tok.cs, tok.ce) {
+            return;
+        }
+        if is_port_flag(content) {
+            if let Some(f) = self.frames.last_mut() {
+                f.flag_call = true;
+                f.pending_flag = true;
+            }
+            return;
+        }
+        if let Some(v) = port_value(content)
+            && content.bytes().all(|c| c.is_ascii_digit())
+        {
+            self.literal(i, v, tok.cs, tok.ce, content);
+            self.after_value();
+            return;
+        }
+        let whole = self.position_ctx(i).or(Some(PortCtx::HostPort));
+        let before = self.sites.len();
+        scan_text(content, tok.cs, whole, &mut self.sites);
+        if tok.interp {
+            // A URL built from placeholders is not a literal one.
+            self.sites.drain(before..).collect::<Vec<_>>().into_iter().for_each(|s| {
+                let keep = match &s.kind {
+                    SiteKind::WebSocket { url } => !url.contains('{') && !url.contains('$'),
+                    _ => true,
+                };
+                if keep {
+                    self.sites.push(s);
+                }
+            });
+        }
+        self.after_value();
+    }
+
+    fn set_default(&mut self, l: usize, text: &str, start: usize, end: usize) {
+        if self.lookups[l].default.is_none() {
+            self.lookups[l].default = Some(Fallback {
+                text: text.to_string(),
+                start,
+                end,
+            });
+        }
+    }
+
+    /// `os.getenv("X") or 9000`, `process.env.X || 9000`, `env::var("X").unwrap_or("9000")`,
+    /// `cmp.Or(os.Getenv("X"), "9000")`: the literal at `i` is the default of the lookup that
+    /// just ended.
+    fn default_after_lookup(&mut self, i: usize, text: &str, start: usize, end: usize) -> bool {
+        let Some((l, e)) = self.last_lookup else {
+            return false;
+        };
+        if i <= e || i - e > 24 {
+            return false;
+        }
+        let mut has_op = false;
+        let mut comma = false;
+        for k in e + 1..i {
+            let s = self.text(k);
+            match self.t[k].kind {
+                Tok::Ident => {
+                    if s == "or" || s.starts_with("unwrap_or") {
+                        has_op = true;
+                    }
+                }
+                Tok::Punct => match s {
+                    "||" | "??" => has_op = true,
+                    "," => comma = true,
+                    ")" | "(" | "." | "|" | "=>" | "?" | "&" => {}
+                    _ => return false,
+                },
+                _ => return false,
+            }
+        }
+        if comma {
+            has_op = self.frames.last().is_some_and(|f| f.or_call && f.arg == 1);
+        }
+        if !has_op {
+            return false;
+        }
+        self.set_default(l, text, start, end);
+        self.last_lookup = None;
+        true
+    }
+
+    /// The token before the value that starts at `i`, looking through conversion calls
+    /// (`int(`, `Number(`): returns (index, frame depth of that position).
+    fn value_anchor(&self, i: usize) -> (usize, usize) {
+        let mut j = i;
+        let mut depth = self.frames.len();
+        while depth > 0 && self.frames[depth - 1].kind == Call::Conv && j > 0 && self.is(j - 1, "(") {
+            j = self.callee_start(j - 1).unwrap_or(j - 1);
+            depth -= 1;
+        }
+        (j, depth)
+    }
+
+    /// Whether the string at `i` is a direct argument of a bind or connect call (where a
+    /// `host:port` string is that call's address).
+    fn position_ctx(&self, i: usize) -> Option<PortCtx> {
+        let (j, depth) = self.value_anchor(i);
+        let f = depth.checked_sub(1).map(|d| &self.frames[d]);
+        let prev = j.checked_sub(1);
+        let after_sep = prev.is_some_and(|p| matches!(self.text(p), "(" | ","));
+        if let Some(f) = f {
+            if f.kind == Call::Bind && f.open == b'(' && after_sep && f.kw.is_none() {
+                return Some(PortCtx::Bind);
+            }
+            if f.kind == Call::Connect && f.open == b'(' && after_sep && f.kw.is_none() {
+                return Some(PortCtx::Connect);
+            }
+        }
+        None
+    }
+
+    fn literal(&mut self, i: usize, v: u16, start: usize, end: usize, text: &str) {
+        if self.in_log() {
+            return;
+        }
+        if self.default_after_lookup(i, text, start, end) {
+            return;
+        }
+        if let Some(f) = self.frames.last()
+            && matches!(f.kind, Call::Env)
+            && let Some(l) = f.lookup
+            && ((f.arg == 1 && f.kw.is_none()) || f.kw.as_deref() == Some("default"))
+        {
+            self.set_default(l, text, start, end);
+            return;
+        }
+        let (j, depth) = self.value_anchor(i);
+        let f = depth.checked_sub(1).map(|d| &self.frames[d]);
+        let prev = j.checked_sub(1).map(|p| self.text(p)).unwrap_or("");
+        let ctx = (|| {
+            let f = f?;
+            if f.pending_flag {
+                return Some(PortCtx::Flag);
+            }
+            if let Some(k) = &f.kw {
+                if is_port_name(k) {
+                    // `new WebSocket.Server({ port: 8081 })`: an options object of a bind.
+                    let parent = depth.checked_sub(2).map(|d| self.frames[d].kind);
+                    if f.open == b'{' && parent == Some(Call::Bind) {
+                        return Some(PortCtx::Bind);
+                    }
+                    return Some(match (f.kind, f.open) {
+                        (Call::Bind, _) => PortCtx::Bind,
+                        (Call::Connect, _) => PortCtx::Connect,
+                        (_, b'{') | (Call::Decl, _) => PortCtx::Assign,
+                        _ => PortCtx::Keyword,
+                    });
+                }
+                if k == "default" && f.flag_call {
+                    return Some(PortCtx::Flag);
+                }
+                return None;
+            }
+            // `(host, port)` / `[host, port]`.
+            if prev == ","
+                && j >= 3
+                && self.kind(j - 2) == Some(Tok::Str)
+                && matches!(self.text(j - 3), "(" | "[")
+                && self.is_host_str(j - 2)
+                && matches!(self.text(i + 1), ")" | "]")
+            {
+                // `app.run("0.0.0.0", 5000)` is the call's own argument list; `bind(("", 1))`
+                // is a pair inside it.
+                let outer = match f.kind {
+                    Call::Bind | Call::Connect => Some(f.kind),
+                    _ => depth.checked_sub(2).map(|d| self.frames[d].kind),
+                };
+                return Some(match outer {
+                    Some(Call::Bind) => PortCtx::Bind,
+                    Some(Call::Connect) => PortCtx::Connect,
+                    _ => PortCtx::HostPort,
+                });
+            }
+            if matches!(prev, "(" | ",") && f.open == b'(' {
+                if f.kind == Call::Bind {
+                    // Python's socket `listen(n)` and Rust's socket2/tokio `listen(n)` take a
+                    // backlog; only Python web frameworks (`app.listen(8888)`) take a port.
+                    if f.py_listen && (v <= 1024 || self.syn == Syntax::Rust) {
+                        return None;
+                    }
+                    return Some(PortCtx::Bind);
+                }
+                if f.kind == Call::Connect {
+                    return Some(PortCtx::Connect);
+                }
+            }
+            None
+        })();
+        let ctx = ctx.or_else(|| {
+            let (name, eq) = self.target.as_ref()?;
+            if *eq + 1 != j {
+                return None;
+            }
+            if self.env_backed.contains_key(name) {
+                // Handled below as the default of that lookup.
+                return None;
+            }
+            is_port_name(name).then_some(PortCtx::Assign)
+        });
+        // The env-backed fallback above is handled here, where `self` can be borrowed mutably.
+        if ctx.is_none()
+            && let Some((name, eq)) = self.target.clone()
+            && eq + 1 == j
+            && let Some(var) = self.env_backed.get(&name).cloned()
+            && let Some(idx) = self.lookups.iter().rposition(|l| l.var == var)
+        {
+            self.set_default(idx, text, start, end);
+            return;
+        }
+        if let Some(ctx) = ctx {
+            self.sites.push(Site::port(v, ctx, start, end));
+        }
+    }
+
+    fn is_host_str(&self, i: usize) -> bool {
+        let c = self.content(i);
+        c.is_empty()
+            || c == "localhost"
+            || c == "0.0.0.0"
+            || c == "::"
+            || c == "::1"
+            || (c.contains('.') && c.chars().all(|x| x.is_ascii_alphanumeric() || x == '.' || x == '-'))
+    }
+}
+
+fn last_segment(callee: &str) -> &str {
+    callee
+        .rsplit('.')
+        .next()
+        .unwrap_or(callee)
+        .trim_end_matches('!')
+}
+
+/// What kind of call `callee` is, from its dotted name.
+fn classify(callee: &str, syn: Syntax) -> Call {
+    let last = last_segment(callee);
+    let segs: Vec<&str> = callee.split('.').collect();
+    let root = segs[0];
+    const ENV: [&str; 14] = [
+        "os.getenv",
+        "getenv",
+        "os.environ.get",
+        "environ.get",
+        "os.environ.setdefault",
+        "environ.setdefault",
+        "env.var",
+        "std.env.var",
+        "env.var_os",
+        "std.env.var_os",
+        "option_env!",
+        "os.Getenv",
+        "os.LookupEnv",
+        "Deno.env.get",
+    ];
+    if ENV.contains(&callee) || (callee == "env!" && syn == Syntax::Rust) {
+        return Call::Env;
+    }
+    let log_root = segs.iter().any(|s| {
+        matches!(
+            s.trim_start_matches('_'),
+            "log" | "logger" | "logging" | "console" | "LOG" | "LOGGER" | "slog" | "tracing"
+        )
+    });
+    let log_last = matches!(
+        last,
+        "print" | "println" | "eprintln" | "eprint" | "printf" | "debug" | "info" | "warn"
+            | "warning" | "error" | "critical" | "exception" | "fatal" | "trace" | "Print"
+            | "Println" | "Printf" | "Fatal" | "Fatalf" | "Fatalln" | "Panic" | "Panicf"
+            | "Errorf" | "panic" | "assert" | "assert_eq" | "bail" | "anyhow" | "write"
+            | "writeln" | "echo" | "Debug" | "Info" | "Warn" | "Error" | "expect"
+            | "unreachable" | "todo" | "alert"
+    );
+    let exception = ["Error", "Exception", "Warning"]
+        .iter()
+        .any(|s| last.ends_with(s) && last.len() > s.len());
+    if log_root || log_last || exception {
+        return Call::Log;
+    }
+    if matches!(
+        callee,
+        "int" | "str" | "Number" | "parseInt" | "String" | "float" | "Number.parseInt" | "u16"
+    ) {
+        return Call::Conv;
+    }
+    let bind = matches!(
+        last,
+        "bind" | "listen" | "serve" | "run_app" | "start_server" | "create_server"
+            | "make_server" | "ListenAndServe" | "ListenAndServeTLS" | "Listen" | "ListenPacket"
+            | "ListenTCP" | "ListenUDP" | "HTTPServer" | "ThreadingHTTPServer" | "TCPServer"
+            | "UDPServer" | "ThreadingTCPServer" | "ThreadingUDPServer" | "WSGIServer"
+            | "WebSocketServer" | "bind_tcp" | "listen_tcp" | "serve_forever"
+    ) || (last == "Server" && segs.len() > 1)
+        || (last == "run"
+            && !matches!(
+                root,
+                "subprocess" | "asyncio" | "trio" | "anyio" | "loop" | "os" | "runner" | "cmd"
+                    | "exec" | "pool" | "executor" | "tokio" | "rt" | "runtime" | "child_process"
+            )
+            && segs.len() > 1);
+    if bind {
+        return Call::Bind;
+    }
+    if matches!(
+        last,
+        "connect" | "create_connection" | "open_connection" | "Dial" | "DialTimeout"
+            | "WebSocket" | "HTTPConnection" | "HTTPSConnection" | "connect_ex"
+            | "JoinHostPort"
+    ) {
+        return Call::Connect;
+    }
+    Call::Plain
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sites(src: &str, syn: Syntax) -> Vec<String> {
+        let mut s = Scan::default();
+        scan(src, syn, 0, &mut s);
+        s.sites
+            .iter()
+            .map(|x| format!("{:?} @{}", x.kind, &src[x.start..x.end]))
+            .collect()
+    }
+
+    #[test]
+    fn python_positions() {
+        let s = sites("app.run(port=9010)\ntime.sleep(9000)\n", Syntax::Python);
+        assert_eq!(s, ["Port { port: 9010, ctx: Bind } @9010"]);
+        let s = sites("server.bind((\"localhost\", 9000))\n", Syntax::Python);
+        assert_eq!(s, ["Port { port: 9000, ctx: Bind } @9000"]);
+        let s = sites("s.listen(5)\n", Syntax::Python);
+        assert!(s.is_empty());
+        let s = sites("p = int(os.getenv(\"A_PORT\", \"9000\"))\n", Syntax::Python);
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert!(s[0].contains("default: Some"), "{s:?}");
+    }
+
+    #[test]
+    fn js_defaults_and_logs() {
+        let s = sites("const p = process.env.A_PORT || 9000;\nconsole.log('localhost:9000');\n", Syntax::JavaScript);
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert!(s[0].contains("A_PORT") && s[0].contains("\"9000\""), "{s:?}");
+    }
+}
