@@ -88,6 +88,17 @@ def time_adds(template, env, extra):
 
 
 def main():
+    global PORTLAW
+    # A private copy: other builds in this tree may replace target/release/portlaw mid-run.
+    private = tempfile.mkdtemp(prefix="portlaw-bench-")
+    PORTLAW = shutil.copy2(PORTLAW, os.path.join(private, "portlaw"))
+    try:
+        run()
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def run():
     env = dict(os.environ, NO_COLOR="1")
     env.pop("PORTLAW_REGISTRY", None)
     print(f"portlaw add on generated registries (median of {RUNS} runs, fresh copy each run)")

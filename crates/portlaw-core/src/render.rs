@@ -62,10 +62,23 @@ pub fn doc_files(reg: &Registry) -> Result<Vec<String>, Error> {
         .ok_or_else(|| bad("[docs] files must be a list of paths"))?;
     list.iter()
         .map(|v| {
-            v.as_str()
+            let p = v
+                .as_str()
                 .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .ok_or_else(|| bad(&format!("[docs] files: {v} is not a path")))
+                .ok_or_else(|| bad(&format!("[docs] files: {v} is not a path")))?;
+            // portlaw rewrites these files: keep that inside the repository.
+            let inside = Path::new(p).components().all(|c| {
+                matches!(
+                    c,
+                    std::path::Component::Normal(_) | std::path::Component::CurDir
+                )
+            });
+            if !inside {
+                return Err(bad(&format!(
+                    "[docs] files: '{p}' must be a relative path inside the repository"
+                )));
+            }
+            Ok(p.to_string())
         })
         .collect()
 }
@@ -543,6 +556,10 @@ mod tests {
 
         let e = doc_files(&reg("[docs]\nfiles = \"x.md\"\n")).unwrap_err();
         assert!(e.to_string().starts_with("ports.toml:1:"), "{e}");
+        for bad in ["/etc/motd", "../x.md", "docs/../../x.md"] {
+            let e = doc_files(&reg(&format!("[docs]\nfiles = [\"{bad}\"]\n"))).unwrap_err();
+            assert!(e.to_string().contains("inside the repository"), "{e}");
+        }
         let e = doc_files(&reg("[docs]\nfile = [\"x.md\"]\n")).unwrap_err();
         assert!(e.to_string().contains("unknown key 'file'"), "{e}");
     }

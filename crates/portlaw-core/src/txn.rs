@@ -3,7 +3,8 @@
 //!
 //! The order, all under the registry's exclusive lock ([`crate::lock`]):
 //!
-//! 1. take the lock; if the journal holds a record, a writer died mid-way: note it;
+//! 1. take the lock; if the journal holds a record, a writer died mid-way: complete its work
+//!    first (below), whatever happens to this update;
 //! 2. re-read the registry (another writer may have changed it while we waited);
 //! 3. compute the new registry text, and from it ports.env and every listed document;
 //!    any error here (a full range, a broken doc marker) stops with nothing written;
@@ -61,6 +62,8 @@ pub struct Outcome {
     pub writes: Vec<Write>,
     /// The journal record of a writer that died mid-way, which this update completed.
     pub recovered: Option<String>,
+    /// The files rewritten to complete that writer's work.
+    pub repaired: Vec<Write>,
     /// Temp files a dead writer left, now deleted.
     pub removed: Vec<PathBuf>,
 }
@@ -69,8 +72,8 @@ pub struct Outcome {
 pub struct Options<'a> {
     /// Plan only: take no lock, write nothing.
     pub dry_run: bool,
-    /// Regenerate ports.env too (`render` leaves it alone unless completing a dead writer's
-    /// work, which regenerates everything).
+    /// Regenerate ports.env too (`render` leaves it alone; completing a dead writer's work
+    /// regenerates everything regardless).
     pub ports_env: bool,
     /// Called once if the lock is held by another process and we wait for it.
     pub on_wait: &'a dyn Fn(),
@@ -91,29 +94,34 @@ pub fn update<E: From<Error>>(
     } else {
         Some(RegistryLock::exclusive(&path, opts.on_wait)?)
     };
-    let recovered = match &lock {
-        Some(l) => l.pending()?,
-        None => None,
-    };
     let current = reread(project)?;
+
+    // A dead writer's work is completed before anything else, so that even an edit that is
+    // refused below leaves the files agreeing with the registry.
+    let (mut recovered, mut repaired, mut removed) = (None, Vec::new(), Vec::new());
+    if let Some(lock) = &lock
+        && let Some(record) = lock.pending()?
+    {
+        removed = remove_temp_files(&current, &current.registry);
+        repaired = plan(&current, &current.registry, true)?;
+        commit(lock, &repaired, None, true)?;
+        recovered = Some(record);
+    }
+
     let after = match edit(&current)? {
         Some(reg) => reg,
         None => current.registry.clone(),
     };
-    let writes = plan(&current, &after, opts.ports_env || recovered.is_some())?;
-
-    let mut removed = Vec::new();
+    let writes = plan(&current, &after, opts.ports_env)?;
     if let Some(lock) = &lock {
-        if recovered.is_some() {
-            removed = remove_temp_files(&current, &after);
-        }
-        commit(lock, &writes, None, recovered.is_some())?;
+        commit(lock, &writes, None, false)?;
     }
     Ok(Outcome {
         before: current.registry,
         after,
         writes,
         recovered,
+        repaired,
         removed,
     })
 }
@@ -457,6 +465,21 @@ mod tests {
             // The journal is empty again: the next reader does no repair.
             assert!(settle(&p).unwrap().recovered.is_none());
         }
+    }
+
+    #[test]
+    fn a_refused_edit_still_completes_a_dead_writers_work() {
+        let (_d, p) = repo();
+        let lock = RegistryLock::exclusive(&p.registry_path(), &|| {}).unwrap();
+        let after = reparse(&add_b(&p.registry.text));
+        let writes = plan(&p, &after, true).unwrap();
+        commit(&lock, &writes, Some(1), false).unwrap(); // registry written, then killed
+        drop(lock);
+        assert!(!consistent(&p).is_empty());
+        let refused = update(&p, GO, |_| Err(Error::usage("range full")));
+        assert!(refused.is_err());
+        assert!(consistent(&p).is_empty(), "{:?}", consistent(&p));
+        assert!(settle(&p).unwrap().recovered.is_none(), "journal emptied");
     }
 
     #[test]

@@ -115,7 +115,10 @@ impl LintConfig {
             for g in list {
                 let pat = g.get_ref().trim_start_matches("./").trim_end_matches('/');
                 let glob = Glob::new(pat).map_err(|e| {
-                    at(g.span().start, format!("[lint]: bad glob '{}': {}", g.get_ref(), e.kind()))
+                    at(
+                        g.span().start,
+                        format!("[lint]: bad glob '{}': {}", g.get_ref(), e.kind()),
+                    )
                 })?;
                 b.add(glob);
             }
@@ -205,7 +208,10 @@ mod tests {
         let e = load("[lint]\nselect = [\"PL001\", \"PL999\"]\n").unwrap_err();
         assert!(e.starts_with("ports.toml:6:") && e.contains("PL999"), "{e}");
         let e = load("[lint]\nexlude = []\n").unwrap_err();
-        assert!(e.starts_with("ports.toml:6:") && e.contains("exlude"), "{e}");
+        assert!(
+            e.starts_with("ports.toml:6:") && e.contains("exlude"),
+            "{e}"
+        );
         let e = load("[lint]\nexclude = [\"a[\"]\n").unwrap_err();
         assert!(e.starts_with("ports.toml:6:") && e.contains("a["), "{e}");
     }

@@ -51,7 +51,10 @@ pub fn parse(diff: &str) -> Changes {
             let start: usize = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
             let count: usize = it.next().and_then(|s| s.parse().ok()).unwrap_or(1);
             if count > 0 {
-                out.files.get_mut(c).unwrap().push((start, start + count - 1));
+                out.files
+                    .get_mut(c)
+                    .unwrap()
+                    .push((start, start + count - 1));
             }
         }
     }
@@ -69,12 +72,13 @@ fn unquote(p: &str) -> String {
     while i < b.len() {
         if b[i] == b'\\' && i + 1 < b.len() {
             let n = b[i + 1];
-            if n.is_ascii_digit() && i + 3 < b.len() {
-                if let Ok(v) = u8::from_str_radix(&inner[i + 1..i + 4], 8) {
-                    bytes.push(v);
-                    i += 4;
-                    continue;
-                }
+            if n.is_ascii_digit()
+                && i + 3 < b.len()
+                && let Ok(v) = u8::from_str_radix(&inner[i + 1..i + 4], 8)
+            {
+                bytes.push(v);
+                i += 4;
+                continue;
             }
             bytes.push(match n {
                 b'n' => b'\n',

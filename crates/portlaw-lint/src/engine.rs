@@ -101,7 +101,9 @@ impl<'r> Linter<'r> {
         if enabled.contains(&Code::PL002) || enabled.contains(&Code::PL006) {
             // Bind verbs (matched case-insensitively: `listen` covers `ListenAndServe`, `serve`
             // covers `HTTPServer`).
-            needles.extend(["bind", "listen", "serve", "run(", "run_app", "http.server"].map(String::from));
+            needles.extend(
+                ["bind", "listen", "serve", "run(", "run_app", "http.server"].map(String::from),
+            );
         }
         let prefilter = AhoCorasick::builder()
             .ascii_case_insensitive(true)
@@ -153,7 +155,7 @@ impl<'r> Linter<'r> {
             .filter(|r| !self.config.allowed(rel, r.code))
             .map(|r| lines.locate(text, rel, r))
             .collect();
-        out.sort_by(|a, b| (a.line, a.col, a.code).cmp(&(b.line, b.col, b.code)));
+        out.sort_by_key(|d| (d.line, d.col, d.code));
         out
     }
 
@@ -215,7 +217,11 @@ impl<'r> Linter<'r> {
                 .follow_links(false)
                 .add_custom_ignore_filename(IGNORE_FILE)
                 .filter_entry(|e| e.file_name() != ".git")
-                .threads(std::thread::available_parallelism().map_or(2, |n| n.get()).min(12));
+                .threads(
+                    std::thread::available_parallelism()
+                        .map_or(2, |n| n.get())
+                        .min(12),
+                );
             b.build_parallel().run(|| {
                 let acc = &acc;
                 Box::new(move |entry| {
@@ -268,7 +274,13 @@ impl<'r> Linter<'r> {
         acc.finish()
     }
 
-    fn one(&self, acc: &Acc, path: &Path, rel: &str, read: &dyn Fn(&Path) -> std::io::Result<Vec<u8>>) {
+    fn one(
+        &self,
+        acc: &Acc,
+        path: &Path,
+        rel: &str,
+        read: &dyn Fn(&Path) -> std::io::Result<Vec<u8>>,
+    ) {
         match self.lint_file(path, rel, read) {
             Ok(None) => {}
             Ok(Some(d)) => {
@@ -329,7 +341,9 @@ fn portlaw_ignored(root: &Path, path: &Path) -> bool {
     let abs = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
     };
     abs.strip_prefix(root)
         .map(|r| gi.matched_path_or_any_parents(r, false).is_ignore())
@@ -342,7 +356,9 @@ pub fn rel_path(root: &Path, path: &Path) -> String {
     let p = if path.is_absolute() || root.is_relative() {
         path
     } else {
-        abs = std::env::current_dir().map(|d| d.join(path)).unwrap_or_default();
+        abs = std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_default();
         &abs
     };
     let r = p.strip_prefix(root).unwrap_or(path);
@@ -358,7 +374,12 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         LineIndex { starts }
     }
 

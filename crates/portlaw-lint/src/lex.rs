@@ -72,7 +72,8 @@ struct Lexer<'a> {
 }
 
 const TWO_CHAR: [&[u8; 2]; 14] = [
-    b"==", b"!=", b"<=", b">=", b"||", b"&&", b"??", b"::", b":=", b"=>", b"->", b"**", b"+=", b"-=",
+    b"==", b"!=", b"<=", b">=", b"||", b"&&", b"??", b"::", b":=", b"=>", b"->", b"**", b"+=",
+    b"-=",
 ];
 
 impl Lexer<'_> {
@@ -99,13 +100,15 @@ impl Lexer<'_> {
             match c {
                 b'\n' => {
                     self.i += 1;
-                    if self.depth <= 0 && self.out.last().is_some_and(|t| t.kind != Tok::Newline)
-                    {
+                    if self.depth <= 0 && self.out.last().is_some_and(|t| t.kind != Tok::Newline) {
                         self.push(Tok::Newline, start, start + 1);
                     }
                 }
                 b' ' | b'\t' | b'\r' | 0x0c => self.i += 1,
-                b'\\' if self.peek(1) == b'\n' || (self.peek(1) == b'\r' && self.peek(2) == b'\n') => {
+                b'\\'
+                    if self.peek(1) == b'\n'
+                        || (self.peek(1) == b'\r' && self.peek(2) == b'\n') =>
+                {
                     // A line continuation: the newline does not end the statement.
                     self.i += if self.peek(1) == b'\n' { 2 } else { 3 };
                 }
@@ -128,7 +131,11 @@ impl Lexer<'_> {
                         _ => {}
                     }
                     let two = [c, self.peek(1)];
-                    let n = if TWO_CHAR.iter().any(|t| **t == two) { 2 } else { 1 };
+                    let n = if TWO_CHAR.iter().any(|t| **t == two) {
+                        2
+                    } else {
+                        1
+                    };
                     self.i += n;
                     self.push(Tok::Punct, start, self.i);
                 }
@@ -176,7 +183,14 @@ impl Lexer<'_> {
                 let w = &self.b[prev.start..prev.end];
                 matches!(
                     w,
-                    b"return" | b"typeof" | b"case" | b"in" | b"of" | b"delete" | b"void" | b"throw"
+                    b"return"
+                        | b"typeof"
+                        | b"case"
+                        | b"in"
+                        | b"of"
+                        | b"delete"
+                        | b"void"
+                        | b"throw"
                 )
             }
             Tok::Punct => !matches!(self.b[prev.start], b')' | b']' | b'}'),
@@ -240,7 +254,9 @@ impl Lexer<'_> {
             }
             Syntax::Rust => {
                 matches!(word, b"r" | b"br" | b"b" | b"c" | b"cr")
-                    && (q == b'"' || (q == b'#' && word.contains(&b'r')) || (q == b'\'' && word == b"b"))
+                    && (q == b'"'
+                        || (q == b'#' && word.contains(&b'r'))
+                        || (q == b'\'' && word == b"b"))
             }
             _ => false,
         };
@@ -271,8 +287,7 @@ impl Lexer<'_> {
         let cs = self.i;
         let mut ce = self.b.len();
         while self.i < self.b.len() {
-            if self.b[self.i] == b'"'
-                && (1..=hashes).all(|k| self.b.get(self.i + k) == Some(&b'#'))
+            if self.b[self.i] == b'"' && (1..=hashes).all(|k| self.b.get(self.i + k) == Some(&b'#'))
             {
                 ce = self.i;
                 self.i += 1 + hashes;
@@ -428,7 +443,10 @@ mod tests {
 
     #[test]
     fn js_regex_template_and_division() {
-        let t = kinds("let r = /\"/g; let x = a / 2; `ws://${h}:1`", Syntax::JavaScript);
+        let t = kinds(
+            "let r = /\"/g; let x = a / 2; `ws://${h}:1`",
+            Syntax::JavaScript,
+        );
         assert!(t.iter().all(|(k, s)| !(*k == Tok::Str && s == "\"")));
         let tpl = lex("`a${b}c`", Syntax::JavaScript);
         assert!(tpl[0].interp);

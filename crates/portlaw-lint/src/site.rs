@@ -42,16 +42,23 @@ impl PortCtx {
 /// What was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SiteKind {
-    Port { port: u16, ctx: PortCtx },
+    Port {
+        port: u16,
+        ctx: PortCtx,
+    },
     /// `os.getenv("X", "9000")`, `${X:-9000}`, `X=9000` in a .env file (`definition`).
     Lookup {
         var: String,
         default: Option<Fallback>,
         definition: bool,
     },
-    WebSocket { url: String },
+    WebSocket {
+        url: String,
+    },
     /// A bind call whose port is read from `var` (directly or through a variable).
-    BindVar { var: String },
+    BindVar {
+        var: String,
+    },
 }
 
 /// The literal default of a lookup, with its span.

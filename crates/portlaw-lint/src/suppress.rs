@@ -40,12 +40,19 @@ pub struct Suppression {
 }
 
 /// Reads the suppressions out of `comments`. `line_of` maps an offset to a 0-based line.
-pub fn parse(src: &str, comments: &[Comment], line_of: &dyn Fn(usize) -> usize) -> Vec<Suppression> {
+pub fn parse(
+    src: &str,
+    comments: &[Comment],
+    line_of: &dyn Fn(usize) -> usize,
+) -> Vec<Suppression> {
     let mut out = Vec::new();
     for c in comments {
         let text = &src[c.start..c.end];
         // Doc comments document suppressions; they do not make them.
-        if ["///", "//!", "/**", "/*!"].iter().any(|d| text.starts_with(d)) {
+        if ["///", "//!", "/**", "/*!"]
+            .iter()
+            .any(|d| text.starts_with(d))
+        {
             continue;
         }
         let Some(p) = text.find("portlaw:") else {

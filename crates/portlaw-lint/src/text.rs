@@ -25,15 +25,21 @@ pub fn is_port_name(name: &str) -> bool {
 pub fn port_value(lit: &str) -> Option<u16> {
     let s = lit.trim();
     // An integer-type suffix is fine (`9000u16`, `9000L`); a unit (`9000ms`) is not a port.
-    let s = ["u16", "u32", "u64", "usize", "i32", "i64", "L", "l", "n", "u", "U"]
-        .iter()
-        .find_map(|suf| s.strip_suffix(suf))
-        .unwrap_or(s);
+    let s = [
+        "u16", "u32", "u64", "usize", "i32", "i64", "L", "l", "n", "u", "U",
+    ]
+    .iter()
+    .find_map(|suf| s.strip_suffix(suf))
+    .unwrap_or(s);
     let digits: String = s.chars().filter(|c| *c != '_').collect();
     if digits.is_empty() || digits.len() > 5 || !digits.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    digits.parse::<u32>().ok().filter(|n| *n <= 65535).map(|n| n as u16)
+    digits
+        .parse::<u32>()
+        .ok()
+        .filter(|n| *n <= 65535)
+        .map(|n| n as u16)
 }
 
 /// `--port`, `-p`, `--http-port`, `--port-number` is not one (a flag must *end* in port).
@@ -55,7 +61,9 @@ fn is_host(h: &str) -> bool {
         return true;
     }
     if h.starts_with('[') && h.ends_with(']') {
-        return h[1..h.len() - 1].chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+        return h[1..h.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
     }
     let ok = h
         .chars()
@@ -76,12 +84,16 @@ pub fn scan_text(text: &str, base: usize, whole_ctx: Option<PortCtx>, out: &mut 
     let mut url_spans: Vec<(usize, usize)> = Vec::new();
     while let Some(p) = find(text, "://", i) {
         let mut s = p;
-        while s > 0 && (b[s - 1].is_ascii_alphanumeric() || matches!(b[s - 1], b'+' | b'.' | b'-')) {
+        while s > 0 && (b[s - 1].is_ascii_alphanumeric() || matches!(b[s - 1], b'+' | b'.' | b'-'))
+        {
             s -= 1;
         }
         let scheme = &text[s..p];
         let mut e = p + 3;
-        while e < b.len() && !b[e].is_ascii_whitespace() && !matches!(b[e], b'"' | b'\'' | b'`' | b'<' | b'>' | b')' | b';' | b',') {
+        while e < b.len()
+            && !b[e].is_ascii_whitespace()
+            && !matches!(b[e], b'"' | b'\'' | b'`' | b'<' | b'>' | b')' | b';' | b',')
+        {
             e += 1;
         }
         i = e.max(p + 3);
@@ -92,13 +104,17 @@ pub fn scan_text(text: &str, base: usize, whole_ctx: Option<PortCtx>, out: &mut 
         let url = &text[s..e];
         // A template (`ws://localhost:{}/x`, `${host}`, `%s`) or a bare scheme is not a URL.
         let host_char = text[p + 3..e].chars().next();
-        if url.contains(['{', '}', '$', '%']) || !host_char.is_some_and(|c| c.is_ascii_alphanumeric() || c == '[') {
+        if url.contains(['{', '}', '$', '%'])
+            || !host_char.is_some_and(|c| c.is_ascii_alphanumeric() || c == '[')
+        {
             continue;
         }
         let lower = scheme.to_ascii_lowercase();
         if lower == "ws" || lower == "wss" {
             out.push(Site {
-                kind: SiteKind::WebSocket { url: url.to_string() },
+                kind: SiteKind::WebSocket {
+                    url: url.to_string(),
+                },
                 start: base + s,
                 end: base + e,
             });
@@ -138,7 +154,12 @@ pub fn scan_text(text: &str, base: usize, whole_ctx: Option<PortCtx>, out: &mut 
             && let Some((vs, val)) = words.get(k + 1)
             && let Some(v) = port_value(val)
         {
-            out.push(Site::port(v, PortCtx::Flag, base + vs, base + vs + val.len()));
+            out.push(Site::port(
+                v,
+                PortCtx::Flag,
+                base + vs,
+                base + vs + val.len(),
+            ));
         }
     }
     // `host:port` as the whole value.
@@ -183,9 +204,12 @@ fn find(hay: &str, needle: &str, from: usize) -> Option<usize> {
     hay.get(from..)?.find(needle).map(|p| p + from)
 }
 
+/// `(var, var start, var end, default with its span)`.
+pub type Expansion = (String, usize, usize, Option<(String, usize, usize)>);
+
 /// Shell-style expansions in `text`: `${VAR}`, `${VAR:-default}`, `${VAR-default}`,
 /// `${VAR:=default}`, `$VAR`. Returns (var, var span, default with span).
-pub fn expansions(text: &str) -> Vec<(String, usize, usize, Option<(String, usize, usize)>)> {
+pub fn expansions(text: &str) -> Vec<Expansion> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -252,10 +276,26 @@ mod tests {
 
     #[test]
     fn port_names() {
-        for y in ["port", "PORT", "http_port", "HTTP_PORT", "httpPort", "metrics-port", "\"port\""] {
+        for y in [
+            "port",
+            "PORT",
+            "http_port",
+            "HTTP_PORT",
+            "httpPort",
+            "metrics-port",
+            "\"port\"",
+        ] {
             assert!(is_port_name(y), "{y}");
         }
-        for n in ["report", "REPORT", "export", "transport", "Transport", "ports", "portal"] {
+        for n in [
+            "report",
+            "REPORT",
+            "export",
+            "transport",
+            "Transport",
+            "ports",
+            "portal",
+        ] {
             assert!(!is_port_name(n), "{n}");
         }
     }
@@ -288,7 +328,10 @@ mod tests {
         assert_eq!(ports(":8080", true)[0].0, 8080);
         assert!(ports("12:30", true).is_empty());
         assert!(ports("localhost:9010", false).is_empty());
-        assert_eq!(ports("uvicorn app:app --port 9010", false)[0].1, PortCtx::Flag);
+        assert_eq!(
+            ports("uvicorn app:app --port 9010", false)[0].1,
+            PortCtx::Flag
+        );
         assert_eq!(ports("serve --port=9010", false)[0].2, "9010");
         assert!(ports("sleep 9000", false).is_empty());
     }

@@ -10,7 +10,10 @@ use portlaw_lint::config::LintConfig;
 use portlaw_lint::{Code, Linter};
 
 fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -25,12 +28,18 @@ fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 fn render(rule: &str, codes: &[Code], prefix: &str) -> String {
     let reg = Registry::builtin();
     let linter = Linter::with_codes(&reg, LintConfig::default(), Some(codes), &[]);
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules").join(rule);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rules")
+        .join(rule);
     let mut list = Vec::new();
     files(&dir, &mut list);
     let mut s = String::new();
     for p in list {
-        let name = p.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
+        let name = p
+            .strip_prefix(&dir)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         let rel = format!("{prefix}/{name}");
         let text = std::fs::read_to_string(&p).unwrap();
         let found = linter
@@ -41,7 +50,10 @@ fn render(rule: &str, codes: &[Code], prefix: &str) -> String {
             s += "   (no findings)\n";
         }
         for d in found {
-            s += &format!("{}:{}-{} {} {}\n", d.line, d.col, d.end_col, d.code, d.message);
+            s += &format!(
+                "{}:{}-{} {} {}\n",
+                d.line, d.col, d.end_col, d.code, d.message
+            );
             s += &format!("   | {}\n", d.source.trim());
             if let Some(h) = d.hint {
                 s += &format!("   = hint: {h}\n");

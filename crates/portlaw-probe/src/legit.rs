@@ -47,7 +47,7 @@ impl Verdict {
                 format!("intruder: registered service '{service}', whose port is {its_port}")
             }
             Verdict::Foreign => "intruder: not a registered service".into(),
-            Verdict::Unknown => "unknown process (not visible to this user)".into(),
+            Verdict::Unknown => "unknown: no process this user can see holds it".into(),
         }
     }
 }

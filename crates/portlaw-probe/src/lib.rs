@@ -150,6 +150,26 @@ mod tests {
     }
 
     #[test]
+    fn pinning_refuses_a_pid_whose_start_time_differs() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let ticks = super::platform::stat(pid).unwrap().start_ticks;
+        // Same pid, another start time: a reused pid, never to be signalled.
+        assert!(super::Pinned::open(pid, ticks + 1).unwrap().is_none());
+        let pin = super::Pinned::open(pid, ticks)
+            .unwrap()
+            .expect("live and matching");
+        assert!(!pin.exited(ticks));
+        pin.signal(false).unwrap();
+        child.wait().unwrap();
+        assert!(pin.exited(ticks));
+        assert!(super::Pinned::open(pid, ticks).unwrap().is_none(), "gone");
+    }
+
+    #[test]
     fn snapshot_maps_our_own_listener_to_this_process() {
         let t = TcpListener::bind("127.0.0.1:0").unwrap();
         let p = t.local_addr().unwrap().port();

@@ -1,5 +1,7 @@
 //! What portlaw knows about a process, and the pure parsers of the `/proc/<pid>/*` text it
-//! comes from (`stat`, `cmdline`) and of `/etc/passwd` for user names.
+//! comes from (`stat`, `cmdline`) and of `/etc/passwd` for user names. Small enough by hand
+//! (see [`crate::sockets`] for why not the `procfs` crate); the `comm` field's parentheses are
+//! the one trap, and it is tested.
 //!
 //! ```
 //! use portlaw_probe::process::parse_stat;

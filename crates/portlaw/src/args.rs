@@ -247,6 +247,7 @@ pub struct AddArgs {
     /// The env var that carries the port (default: from the id, ml-training → ML_TRAINING_PORT).
     #[arg(long, value_name = "VAR")]
     pub env: Option<String>,
+    /// The life-cycle state it starts in.
     #[arg(long, value_enum, default_value_t = NewStatus::Allocated)]
     pub status: NewStatus,
     /// Do not skip ports held on this machine right now (allocate from the registry alone).

@@ -637,3 +637,56 @@ fn a_udp_holder_is_found_and_agrees_with_ss() {
         assert_eq!(holder_pids(r), ss);
     }
 }
+
+/// As another user, a root-held socket's process is invisible: portlaw must call the port
+/// held by an unknown process, never free. Needs root and `setpriv` to drop to `nobody`.
+#[test]
+fn a_holder_this_user_cannot_see_is_unknown_not_free() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let root = std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false);
+    let setpriv = Command::new("setpriv").arg("--version").output().is_ok();
+    if !root || !setpriv {
+        eprintln!("skipped: needs root and setpriv to look as another user");
+        return;
+    }
+    let base = free_block(2);
+    let repo = repo_for(base, &[("api", base)]);
+    for dir in [repo.path().to_path_buf(), repo.join("config")] {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let _py = py_listener(repo.path(), base);
+    let as_nobody = |args: &[&str]| {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(assert_cmd::cargo::cargo_bin("portlaw"))
+            .args(args)
+            .current_dir(repo.path())
+            .env("NO_COLOR", "1")
+            .env_remove("PORTLAW_REGISTRY")
+            .output()
+            .unwrap()
+    };
+    let port = base.to_string();
+    let out = as_nobody(&["who", &port, "--json"]);
+    if out.status.code() == Some(2) && common::stderr(&out).contains("Permission denied") {
+        eprintln!("skipped: nobody cannot read the temporary repository here");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    let r = &json(&out)[0];
+    assert_eq!(r["state"], "conflict");
+    assert_eq!(r["holders"][0]["pid"], Value::Null);
+    assert_eq!(r["holders"][0]["verdict"], "unknown");
+    assert_eq!(r["holders"][0]["uid"], 0);
+    assert_eq!(as_nobody(&["validate", "api"]).status.code(), Some(1));
+    let out = as_nobody(&["free", &port, "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        common::stderr(&out).contains("cannot see"),
+        "{}",
+        common::stderr(&out)
+    );
+    assert!(portlaw_probe::held_ports().unwrap().contains(&base));
+}

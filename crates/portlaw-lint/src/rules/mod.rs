@@ -111,7 +111,12 @@ impl<'r> Rules<'r> {
     }
     /// Every port string a finding could need (the prefilter's needles).
     pub fn port_needles(&self) -> Vec<String> {
-        let mut v: Vec<u16> = self.live.keys().chain(self.retired.keys()).copied().collect();
+        let mut v: Vec<u16> = self
+            .live
+            .keys()
+            .chain(self.retired.keys())
+            .copied()
+            .collect();
         for s in &self.managed {
             v.extend(s.first..=s.last);
         }

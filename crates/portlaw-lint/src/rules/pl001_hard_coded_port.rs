@@ -73,7 +73,11 @@ pub fn check(rules: &Rules, file: &FileCtx, site: &Site, out: &mut Vec<Raw>) {
                 end: d.end,
                 message: format!(
                     "{var} {} port {} of {}; read it from {}",
-                    if *definition { "is set to" } else { "defaults to" },
+                    if *definition {
+                        "is set to"
+                    } else {
+                        "defaults to"
+                    },
                     s.port,
                     describe(s),
                     s.env

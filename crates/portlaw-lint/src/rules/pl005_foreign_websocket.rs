@@ -29,7 +29,11 @@ pub const META: Meta = Meta {
 
 /// Allowed when equal to an entry, up to a trailing `/` and a query or fragment.
 pub fn allowed(url: &str, allow: &[String]) -> bool {
-    let base = url.split(['?', '#']).next().unwrap_or(url).trim_end_matches('/');
+    let base = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .trim_end_matches('/');
     allow
         .iter()
         .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(base))

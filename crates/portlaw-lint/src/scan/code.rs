@@ -41,6 +41,10 @@ struct Frame {
     kind: Call,
     /// `listen(n)` in Python and Rust takes a backlog, not a port.
     py_listen: bool,
+    /// `x.run(...)`, Python's `x.bind(...)`: so many things are run or bound that only a
+    /// `port=` keyword or a `(host, port)` pair makes them a server bind, not any positional
+    /// number (`ctx.run(f, 1)`, `sig.bind(1, 2)`).
+    weak: bool,
     /// The callee's last segment ends in `Or` (`cmp.Or`): its second argument is a default.
     or_call: bool,
     arg: usize,
@@ -55,6 +59,8 @@ struct Frame {
 
 struct Lookup {
     var: String,
+    /// `os.environ["X"] = "1"`: a definition, not a read.
+    definition: bool,
     start: usize,
     end: usize,
     default: Option<Fallback>,
@@ -63,7 +69,11 @@ struct Lookup {
 /// Scans `src` (which sits at byte `base` of the file) and appends to `out`.
 pub fn scan(src: &str, syn: Syntax, base: usize, out: &mut Scan) {
     let all = lex(src, syn);
-    let toks: Vec<Token> = all.iter().filter(|t| t.kind != Tok::Comment).copied().collect();
+    let toks: Vec<Token> = all
+        .iter()
+        .filter(|t| t.kind != Tok::Comment)
+        .copied()
+        .collect();
     for c in all.iter().filter(|t| t.kind == Tok::Comment) {
         out.comments.push(Comment {
             start: base + c.start,
@@ -79,6 +89,7 @@ pub fn scan(src: &str, syn: Syntax, base: usize, out: &mut Scan) {
         last_lookup: None,
         target: None,
         env_backed: HashMap::new(),
+        bare_environ: src.contains("from os import"),
         sites: Vec::new(),
     };
     w.run();
@@ -87,7 +98,7 @@ pub fn scan(src: &str, syn: Syntax, base: usize, out: &mut Scan) {
             kind: SiteKind::Lookup {
                 var: l.var,
                 default: l.default,
-                definition: false,
+                definition: l.definition,
             },
             start: l.start,
             end: l.end,
@@ -119,12 +130,17 @@ struct Walker<'a> {
     target: Option<(String, usize)>,
     /// Variables assigned from an env lookup: name -> env var.
     env_backed: HashMap<String, String>,
+    /// The file does `from os import ...` (so `environ` may be os.environ).
+    bare_environ: bool,
     sites: Vec<Site>,
 }
 
 impl<'a> Walker<'a> {
     fn text(&self, i: usize) -> &'a str {
-        self.t.get(i).map(|t| &self.src[t.start..t.end]).unwrap_or("")
+        self.t
+            .get(i)
+            .map(|t| &self.src[t.start..t.end])
+            .unwrap_or("")
     }
     fn is(&self, i: usize, s: &str) -> bool {
         self.t.get(i).is_some_and(|t| t.kind != Tok::Str) && self.text(i) == s
@@ -213,11 +229,7 @@ impl<'a> Walker<'a> {
                     self.end_statement();
                 }
             }
-            ";" => {
-                if !self.frames.last().is_some_and(|f| f.open == b'(') {
-                    self.end_statement();
-                }
-            }
+            ";" if self.frames.last().is_none_or(|f| f.open != b'(') => self.end_statement(),
             "," => {
                 if let Some(f) = self.frames.last_mut() {
                     f.arg += 1;
@@ -259,6 +271,7 @@ impl<'a> Walker<'a> {
             open,
             kind: Call::Plain,
             py_listen: false,
+            weak: false,
             or_call: false,
             arg: 0,
             kw: None,
@@ -269,10 +282,15 @@ impl<'a> Walker<'a> {
         if open == b'[' && i > 0 {
             let prev = self.text(i - 1);
             let member = i >= 2 && (self.is(i - 2, ".") || self.is(i - 2, "::"));
-            let recv = if member { self.text(i.saturating_sub(3)) } else { "" };
-            if (prev == "environ" && self.kind(i - 1) == Some(Tok::Ident))
-                || (prev == "env" && member && recv == "process")
-            {
+            let recv = if member {
+                self.text(i.saturating_sub(3))
+            } else {
+                ""
+            };
+            let os_environ = prev == "environ"
+                && self.kind(i - 1) == Some(Tok::Ident)
+                && ((member && recv == "os") || (!member && self.bare_environ));
+            if os_environ || (prev == "env" && member && recv == "process") {
                 f.kind = Call::EnvIndex;
             }
             return f;
@@ -291,7 +309,16 @@ impl<'a> Walker<'a> {
             return f;
         }
         f.kind = classify(&callee, self.syn);
-        f.py_listen = matches!(self.syn, Syntax::Python | Syntax::Rust) && last_segment(&callee) == "listen";
+        // A bare `environ` is os.environ only where the file imports it so (WSGI code has an
+        // `environ` dict of its own).
+        if f.kind == Call::Env && callee.starts_with("environ.") && !self.bare_environ {
+            f.kind = Call::Plain;
+        }
+        // Python's `bind` takes an address pair (a bare number is `Signature.bind(1, 2)`).
+        f.weak = last_segment(&callee) == "run"
+            || (self.syn == Syntax::Python && last_segment(&callee) == "bind");
+        f.py_listen =
+            matches!(self.syn, Syntax::Python | Syntax::Rust) && last_segment(&callee) == "listen";
         f.or_call = last_segment(&callee) == "Or";
         f
     }
@@ -327,9 +354,25 @@ impl<'a> Walker<'a> {
         let first = self.text(s);
         if matches!(
             first,
-            "if" | "elif" | "while" | "for" | "return" | "and" | "or" | "not" | "in" | "is"
-                | "switch" | "catch" | "match" | "typeof" | "with" | "assert" | "lambda"
-                | "yield" | "await" | "else"
+            "if" | "elif"
+                | "while"
+                | "for"
+                | "return"
+                | "and"
+                | "or"
+                | "not"
+                | "in"
+                | "is"
+                | "switch"
+                | "catch"
+                | "match"
+                | "typeof"
+                | "with"
+                | "assert"
+                | "lambda"
+                | "yield"
+                | "await"
+                | "else"
         ) && s + 1 == i
         {
             return None;
@@ -393,6 +436,7 @@ impl<'a> Walker<'a> {
         }
         self.lookups.push(Lookup {
             var: var.to_string(),
+            definition: false,
             start,
             end,
             default: None,
@@ -401,7 +445,8 @@ impl<'a> Walker<'a> {
     }
 
     fn is_docstring(&self, i: usize) -> bool {
-        let before = i == 0 || matches!(self.kind(i - 1), Some(Tok::Newline)) || self.is(i - 1, ";");
+        let before =
+            i == 0 || matches!(self.kind(i - 1), Some(Tok::Newline)) || self.is(i - 1, ";");
         let after = i + 1 >= self.t.len()
             || matches!(self.kind(i + 1), Some(Tok::Newline))
             || self.is(i + 1, ";");
@@ -461,15 +506,19 @@ impl<'a> Walker<'a> {
         scan_text(content, tok.cs, whole, &mut self.sites);
         if tok.interp {
             // A URL built from placeholders is not a literal one.
-            self.sites.drain(before..).collect::<Vec<_>>().into_iter().for_each(|s| {
-                let keep = match &s.kind {
-                    SiteKind::WebSocket { url } => !url.contains('{') && !url.contains('$'),
-                    _ => true,
-                };
-                if keep {
-                    self.sites.push(s);
-                }
-            });
+            self.sites
+                .drain(before..)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .for_each(|s| {
+                    let keep = match &s.kind {
+                        SiteKind::WebSocket { url } => !url.contains('{') && !url.contains('$'),
+                        _ => true,
+                    };
+                    if keep {
+                        self.sites.push(s);
+                    }
+                });
         }
         self.after_value();
     }
@@ -506,6 +555,11 @@ impl<'a> Walker<'a> {
                 }
                 Tok::Punct => match s {
                     "||" | "??" => has_op = true,
+                    // `os.environ["X"] = "9011"`: setting the variable.
+                    "=" if k == e + 1 => {
+                        has_op = true;
+                        self.lookups[l].definition = true;
+                    }
                     "," => comma = true,
                     ")" | "(" | "." | "|" | "=>" | "?" | "&" => {}
                     _ => return false,
@@ -529,7 +583,8 @@ impl<'a> Walker<'a> {
     fn value_anchor(&self, i: usize) -> (usize, usize) {
         let mut j = i;
         let mut depth = self.frames.len();
-        while depth > 0 && self.frames[depth - 1].kind == Call::Conv && j > 0 && self.is(j - 1, "(") {
+        while depth > 0 && self.frames[depth - 1].kind == Call::Conv && j > 0 && self.is(j - 1, "(")
+        {
             j = self.callee_start(j - 1).unwrap_or(j - 1);
             depth -= 1;
         }
@@ -618,6 +673,9 @@ impl<'a> Walker<'a> {
             }
             if matches!(prev, "(" | ",") && f.open == b'(' {
                 if f.kind == Call::Bind {
+                    if f.weak {
+                        return None;
+                    }
                     // Python's socket `listen(n)` and Rust's socket2/tokio `listen(n)` take a
                     // backlog; only Python web frameworks (`app.listen(8888)`) take a port.
                     if f.py_listen && (v <= 1024 || self.syn == Syntax::Rust) {
@@ -664,7 +722,9 @@ impl<'a> Walker<'a> {
             || c == "0.0.0.0"
             || c == "::"
             || c == "::1"
-            || (c.contains('.') && c.chars().all(|x| x.is_ascii_alphanumeric() || x == '.' || x == '-'))
+            || (c.contains('.')
+                && c.chars()
+                    .all(|x| x.is_ascii_alphanumeric() || x == '.' || x == '-'))
     }
 }
 
@@ -708,12 +768,45 @@ fn classify(callee: &str, syn: Syntax) -> Call {
     });
     let log_last = matches!(
         last,
-        "print" | "println" | "eprintln" | "eprint" | "printf" | "debug" | "info" | "warn"
-            | "warning" | "error" | "critical" | "exception" | "fatal" | "trace" | "Print"
-            | "Println" | "Printf" | "Fatal" | "Fatalf" | "Fatalln" | "Panic" | "Panicf"
-            | "Errorf" | "panic" | "assert" | "assert_eq" | "bail" | "anyhow" | "write"
-            | "writeln" | "echo" | "Debug" | "Info" | "Warn" | "Error" | "expect"
-            | "unreachable" | "todo" | "alert"
+        "print"
+            | "println"
+            | "eprintln"
+            | "eprint"
+            | "printf"
+            | "debug"
+            | "info"
+            | "warn"
+            | "warning"
+            | "error"
+            | "critical"
+            | "exception"
+            | "fatal"
+            | "trace"
+            | "Print"
+            | "Println"
+            | "Printf"
+            | "Fatal"
+            | "Fatalf"
+            | "Fatalln"
+            | "Panic"
+            | "Panicf"
+            | "Errorf"
+            | "panic"
+            | "assert"
+            | "assert_eq"
+            | "bail"
+            | "anyhow"
+            | "write"
+            | "writeln"
+            | "echo"
+            | "Debug"
+            | "Info"
+            | "Warn"
+            | "Error"
+            | "expect"
+            | "unreachable"
+            | "todo"
+            | "alert"
     );
     let exception = ["Error", "Exception", "Warning"]
         .iter()
@@ -729,17 +822,49 @@ fn classify(callee: &str, syn: Syntax) -> Call {
     }
     let bind = matches!(
         last,
-        "bind" | "listen" | "serve" | "run_app" | "start_server" | "create_server"
-            | "make_server" | "ListenAndServe" | "ListenAndServeTLS" | "Listen" | "ListenPacket"
-            | "ListenTCP" | "ListenUDP" | "HTTPServer" | "ThreadingHTTPServer" | "TCPServer"
-            | "UDPServer" | "ThreadingTCPServer" | "ThreadingUDPServer" | "WSGIServer"
-            | "WebSocketServer" | "bind_tcp" | "listen_tcp" | "serve_forever"
+        "bind"
+            | "listen"
+            | "serve"
+            | "run_app"
+            | "start_server"
+            | "create_server"
+            | "make_server"
+            | "ListenAndServe"
+            | "ListenAndServeTLS"
+            | "Listen"
+            | "ListenPacket"
+            | "ListenTCP"
+            | "ListenUDP"
+            | "HTTPServer"
+            | "ThreadingHTTPServer"
+            | "TCPServer"
+            | "UDPServer"
+            | "ThreadingTCPServer"
+            | "ThreadingUDPServer"
+            | "WSGIServer"
+            | "WebSocketServer"
+            | "bind_tcp"
+            | "listen_tcp"
+            | "serve_forever"
     ) || (last == "Server" && segs.len() > 1)
         || (last == "run"
             && !matches!(
                 root,
-                "subprocess" | "asyncio" | "trio" | "anyio" | "loop" | "os" | "runner" | "cmd"
-                    | "exec" | "pool" | "executor" | "tokio" | "rt" | "runtime" | "child_process"
+                "subprocess"
+                    | "asyncio"
+                    | "trio"
+                    | "anyio"
+                    | "loop"
+                    | "os"
+                    | "runner"
+                    | "cmd"
+                    | "exec"
+                    | "pool"
+                    | "executor"
+                    | "tokio"
+                    | "rt"
+                    | "runtime"
+                    | "child_process"
             )
             && segs.len() > 1);
     if bind {
@@ -747,8 +872,15 @@ fn classify(callee: &str, syn: Syntax) -> Call {
     }
     if matches!(
         last,
-        "connect" | "create_connection" | "open_connection" | "Dial" | "DialTimeout"
-            | "WebSocket" | "HTTPConnection" | "HTTPSConnection" | "connect_ex"
+        "connect"
+            | "create_connection"
+            | "open_connection"
+            | "Dial"
+            | "DialTimeout"
+            | "WebSocket"
+            | "HTTPConnection"
+            | "HTTPSConnection"
+            | "connect_ex"
             | "JoinHostPort"
     ) {
         return Call::Connect;
@@ -784,8 +916,14 @@ mod tests {
 
     #[test]
     fn js_defaults_and_logs() {
-        let s = sites("const p = process.env.A_PORT || 9000;\nconsole.log('localhost:9000');\n", Syntax::JavaScript);
+        let s = sites(
+            "const p = process.env.A_PORT || 9000;\nconsole.log('localhost:9000');\n",
+            Syntax::JavaScript,
+        );
         assert_eq!(s.len(), 1, "{s:?}");
-        assert!(s[0].contains("A_PORT") && s[0].contains("\"9000\""), "{s:?}");
+        assert!(
+            s[0].contains("A_PORT") && s[0].contains("\"9000\""),
+            "{s:?}"
+        );
     }
 }

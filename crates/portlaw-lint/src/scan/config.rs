@@ -73,7 +73,8 @@ pub fn dockerfile(src: &str, out: &mut Scan) {
                     let p = w.split('/').next().unwrap_or(w);
                     if let Some(v) = port_value(p) {
                         let s = body_at + ws;
-                        out.sites.push(Site::port(v, PortCtx::Listen, s, s + p.len()));
+                        out.sites
+                            .push(Site::port(v, PortCtx::Listen, s, s + p.len()));
                     }
                 }
             }
@@ -94,7 +95,9 @@ pub fn dockerfile(src: &str, out: &mut Scan) {
                 }
                 lookups_of(body, body_at, out);
             }
-            "RUN" | "CMD" | "ENTRYPOINT" | "HEALTHCHECK" => shell::scan_line(body, body_at, &st, out),
+            "RUN" | "CMD" | "ENTRYPOINT" | "HEALTHCHECK" => {
+                shell::scan_line(body, body_at, &st, out)
+            }
             _ => {}
         }
     }
@@ -155,7 +158,8 @@ pub fn nginx(src: &str, out: &mut Scan) {
                         && port.bytes().all(|c| c.is_ascii_digit())
                     {
                         let ps = s + w.len() - port.len();
-                        out.sites.push(Site::port(v, PortCtx::Listen, ps, ps + port.len()));
+                        out.sites
+                            .push(Site::port(v, PortCtx::Listen, ps, ps + port.len()));
                     }
                 } else if !w.contains('$') {
                     scan_text(w, s, Some(PortCtx::HostPort), &mut out.sites);
@@ -217,7 +221,8 @@ pub fn yaml(src: &str, compose: bool, out: &mut Scan) {
             ports_at = Some(indent);
             continue;
         }
-        let in_ports = ports_at.is_some_and(|p| indent >= p) && (item || indent > ports_at.unwrap_or(0));
+        let in_ports =
+            ports_at.is_some_and(|p| indent >= p) && (item || indent > ports_at.unwrap_or(0));
         // Expansions anywhere in a value.
         if value.contains('$') {
             lookups_of(value, vat, out);
@@ -247,7 +252,9 @@ pub fn yaml(src: &str, compose: bool, out: &mut Scan) {
                     shell::definition(&name, value, vat, out);
                     continue;
                 }
-                let upper = k.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+                let upper = k
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
                 if upper && (k == "PORT" || k.ends_with("_PORT")) {
                     shell::definition(k, value, vat, out);
                     continue;
@@ -255,7 +262,11 @@ pub fn yaml(src: &str, compose: bool, out: &mut Scan) {
                 let ctx = match k {
                     "containerPort" | "targetPort" | "target" => Some(PortCtx::Listen),
                     "hostPort" | "nodePort" | "published" => Some(PortCtx::Publish),
-                    _ if is_port_name(k) => Some(if compose { PortCtx::Assign } else { PortCtx::Listen }),
+                    _ if is_port_name(k) => Some(if compose {
+                        PortCtx::Assign
+                    } else {
+                        PortCtx::Listen
+                    }),
                     _ => None,
                 };
                 if let (Some(ctx), Some(v)) = (ctx, v) {
@@ -284,7 +295,9 @@ fn split_key(t: &str) -> Option<(&str, &str, usize)> {
                 let v = t[i + 1..].trim_start();
                 return Some((k, v.trim_end(), b.len() - t[i + 1..].trim_start().len()));
             }
-            (0, b' ') if q == 0 && i > 0 && !t[..i].contains(':') && t[..i].contains('=') => return None,
+            (0, b' ') if q == 0 && i > 0 && !t[..i].contains(':') && t[..i].contains('=') => {
+                return None;
+            }
             _ => {}
         }
     }
@@ -298,7 +311,10 @@ pub fn html(src: &str, out: &mut Scan) {
     let mut i = 0;
     while let Some(p) = lower[i..].find("<!--") {
         let s = i + p;
-        let e = lower[s..].find("-->").map(|x| s + x + 3).unwrap_or(src.len());
+        let e = lower[s..]
+            .find("-->")
+            .map(|x| s + x + 3)
+            .unwrap_or(src.len());
         out.comments.push(Comment { start: s, end: e });
         i = e;
     }
@@ -309,7 +325,10 @@ pub fn html(src: &str, out: &mut Scan) {
             break;
         };
         let body = open + gt + 1;
-        let end = lower[body..].find("</script").map(|x| body + x).unwrap_or(src.len());
+        let end = lower[body..]
+            .find("</script")
+            .map(|x| body + x)
+            .unwrap_or(src.len());
         super::code::scan(&src[body..end], crate::lex::Syntax::JavaScript, body, out);
         i = end;
     }

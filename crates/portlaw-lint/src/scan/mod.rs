@@ -80,7 +80,10 @@ impl Lang {
     /// registered port written as a literal is a hard-coded one). Dockerfile EXPOSE lines,
     /// Kubernetes manifests, nginx configs and .env files declare ports; they cannot look one up.
     pub fn reads_env(self) -> bool {
-        !matches!(self, Lang::Dockerfile | Lang::Yaml | Lang::DotEnv | Lang::Nginx)
+        !matches!(
+            self,
+            Lang::Dockerfile | Lang::Yaml | Lang::DotEnv | Lang::Nginx
+        )
     }
 
     /// How a line comment starts (for suppression hints).

@@ -174,7 +174,12 @@ pub fn scan_line(line: &str, base: usize, st: &ShellState, out: &mut Scan) {
             continue;
         }
         let (w, wat) = bare(raw, ws);
-        if cmd_start && matches!(w, "export" | "local" | "readonly" | "declare" | "ENV" | "-x") {
+        if cmd_start
+            && matches!(
+                w,
+                "export" | "local" | "readonly" | "declare" | "ENV" | "-x"
+            )
+        {
             continue;
         }
         if cmd_start
@@ -188,7 +193,10 @@ pub fn scan_line(line: &str, base: usize, st: &ShellState, out: &mut Scan) {
             continue;
         }
         if cmd_start {
-            silent = matches!(w, "echo" | "printf" | "logger" | "log" | "info" | "warn" | "die" | ":");
+            silent = matches!(
+                w,
+                "echo" | "printf" | "logger" | "log" | "info" | "warn" | "die" | ":"
+            );
             cmd_start = false;
             prev = Some((w, wat));
             continue;
@@ -205,7 +213,12 @@ pub fn scan_line(line: &str, base: usize, st: &ShellState, out: &mut Scan) {
             && p == "http.server"
             && let Some(v) = port_value(w)
         {
-            out.sites.push(Site::port(v, PortCtx::Bind, base + wat, base + wat + w.len()));
+            out.sites.push(Site::port(
+                v,
+                PortCtx::Bind,
+                base + wat,
+                base + wat + w.len(),
+            ));
         } else if let Some((flag, v)) = w.split_once('=')
             && matches!(flag, "-p" | "--publish")
         {
@@ -239,7 +252,12 @@ pub fn scan_line(line: &str, base: usize, st: &ShellState, out: &mut Scan) {
             {
                 let (nv, nat) = bare(nraw, ns);
                 if let Some(p) = port_value(nv) {
-                    out.sites.push(Site::port(p, PortCtx::Flag, base + nat, base + nat + nv.len()));
+                    out.sites.push(Site::port(
+                        p,
+                        PortCtx::Flag,
+                        base + nat,
+                        base + nat + nv.len(),
+                    ));
                 }
             }
         }
@@ -248,7 +266,9 @@ pub fn scan_line(line: &str, base: usize, st: &ShellState, out: &mut Scan) {
 
 /// A definition `NAME=value` (shell assignment, .env line, compose environment entry).
 pub fn definition(name: &str, value: &str, at: usize, out: &mut Scan) {
-    let upper = name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    let upper = name
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
     if upper && (name == "PORT" || name.ends_with("_PORT")) {
         out.sites.push(Site {
             kind: SiteKind::Lookup {
@@ -266,7 +286,8 @@ pub fn definition(name: &str, value: &str, at: usize, out: &mut Scan) {
     } else if is_port_name(name)
         && let Some(v) = port_value(value)
     {
-        out.sites.push(Site::port(v, PortCtx::Assign, at, at + value.len()));
+        out.sites
+            .push(Site::port(v, PortCtx::Assign, at, at + value.len()));
     } else {
         scan_text(value, at, Some(PortCtx::HostPort), &mut out.sites);
     }
@@ -278,14 +299,20 @@ pub fn publish(spec: &str, at: usize, out: &mut Scan) {
     let parts: Vec<&str> = spec.split(':').collect();
     if parts.len() < 2 {
         if let Some(v) = port_value(spec) {
-            out.sites.push(Site::port(v, PortCtx::Listen, at, at + spec.len()));
+            out.sites
+                .push(Site::port(v, PortCtx::Listen, at, at + spec.len()));
         }
         return;
     }
     let host = parts[parts.len() - 2];
     let offset: usize = parts[..parts.len() - 2].iter().map(|p| p.len() + 1).sum();
     if let Some(v) = port_value(host) {
-        out.sites.push(Site::port(v, PortCtx::Publish, at + offset, at + offset + host.len()));
+        out.sites.push(Site::port(
+            v,
+            PortCtx::Publish,
+            at + offset,
+            at + offset + host.len(),
+        ));
     }
 }
 

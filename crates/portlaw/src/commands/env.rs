@@ -37,6 +37,17 @@ pub fn run(ctx: &Ctx, args: EnvArgs) -> CmdResult {
     }
 
     let text = portsenv::generate(reg);
+    if args.write && !reg.is_builtin() {
+        // Under the registry lock, like every other writer, so that a concurrent `add` cannot
+        // leave a ports.env from the registry it replaced. Stale listed documents are
+        // refreshed in the same step: every generated file then agrees with the registry.
+        let outcome = crate::commands::render::update(&project, false, true, |_| Ok(None))?;
+        crate::commands::render::print_writes(&outcome, false)?;
+        if outcome.writes.is_empty() {
+            ui::note(format!("{shown} is up to date"));
+        }
+        return Ok(ExitStatus::Success);
+    }
     if args.write {
         // Refuse to write over a file we cannot parse: it may hold something a person needs.
         project.ports_env()?;

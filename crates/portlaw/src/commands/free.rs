@@ -16,12 +16,18 @@ use crate::commands::holders::{self, Judged, PortReport};
 use crate::exit::ExitStatus;
 use crate::{CliError, CmdResult, Ctx, ui};
 
+#[derive(Serialize)]
+struct Signalled {
+    pid: u32,
+    signal: &'static str,
+}
+
 #[derive(Serialize, Default)]
 struct Report {
     port: u16,
     dry_run: bool,
-    /// pid and the last signal sent to it.
-    signalled: Vec<(u32, &'static str)>,
+    /// Each process signalled, with the last signal it was sent.
+    signalled: Vec<Signalled>,
     /// Processes that had exited (or whose pid was reused) before they could be signalled.
     gone: Vec<u32>,
     free: bool,
@@ -144,8 +150,11 @@ fn signal_all(pinned: &[(Pinned, u64)], kill: bool, rep: &mut Report) -> std::io
     let name = if kill { "SIGKILL" } else { "SIGTERM" };
     for (p, _) in pinned {
         p.signal(kill)?;
-        rep.signalled.retain(|(pid, _)| *pid != p.pid);
-        rep.signalled.push((p.pid, name));
+        rep.signalled.retain(|s| s.pid != p.pid);
+        rep.signalled.push(Signalled {
+            pid: p.pid,
+            signal: name,
+        });
     }
     Ok(())
 }
@@ -169,8 +178,8 @@ fn finish(args: &FreeArgs, rep: Report, why: &str) -> CmdResult {
         return Ok(status);
     }
     let mut out = anstream::stdout().lock();
-    for (pid, sig) in &rep.signalled {
-        writeln!(out, "sent {sig} to pid {pid}")?;
+    for s in &rep.signalled {
+        writeln!(out, "sent {} to pid {}", s.signal, s.pid)?;
     }
     for pid in &rep.gone {
         writeln!(out, "pid {pid} had already exited; not signalled")?;

@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+use portlaw_core::portsenv::PortsEnv;
 use portlaw_core::{Project, Registry, Service, resolve};
 use portlaw_probe::{Process, Snapshot, Verdict, legit};
 
@@ -142,17 +143,25 @@ pub fn port_arg<'r>(
 
 /// The port `s` will use: environment > ports.env > registry.
 pub fn resolved_port(project: &Project, s: &Service) -> Result<u16, CliError> {
-    let env = project.ports_env()?;
-    Ok(resolve::resolve(&project.registry, s, &Ctx::getenv, env.as_ref())?.port)
+    Ok(Resolver::new(project)?.port(s)?)
 }
 
-/// A command error as one line, for warnings.
-pub fn describe(e: &CliError) -> String {
-    match e {
-        CliError::Core(e) => e.to_string(),
-        CliError::Resolve(e) => e.to_string(),
-        CliError::Io(e) => e.to_string(),
-        CliError::Usage(m, _) | CliError::Refused(m, _) => m.clone(),
+/// Resolves many services with one read of `ports.env`.
+pub struct Resolver<'p> {
+    project: &'p Project,
+    env: Option<PortsEnv>,
+}
+
+impl<'p> Resolver<'p> {
+    pub fn new(project: &'p Project) -> Result<Resolver<'p>, CliError> {
+        Ok(Resolver {
+            project,
+            env: project.ports_env()?,
+        })
+    }
+
+    pub fn port(&self, s: &Service) -> Result<u16, resolve::ResolveError> {
+        resolve::resolve(&self.project.registry, s, &Ctx::getenv, self.env.as_ref()).map(|r| r.port)
     }
 }
 
@@ -239,13 +248,23 @@ pub fn write_holder(out: &mut impl Write, h: &Judged, indent: &str) -> std::io::
         }
         None => writeln!(
             out,
-            "{indent}{} (socket uid {}): not visible to this user; run as root to see it",
+            "{indent}{} (socket uid {}): {}",
             ui::paint(ui::BOLD, "unknown process"),
-            h.uid
+            h.uid,
+            if is_root() {
+                "no process here has it open (a kernel socket, or another PID namespace)"
+            } else {
+                "not visible to this user; run as root to see it"
+            }
         )?,
     }
     writeln!(out, "{indent}  on:      {}", h.sockets.join(", "))?;
     writeln!(out, "{indent}  verdict: {}", verdict_text(h))
+}
+
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
 /// The command that would stop the holders of `r`.

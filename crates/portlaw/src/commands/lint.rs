@@ -40,16 +40,19 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> CmdResult {
     };
     for p in &paths {
         if !p.exists() && !args.stdin {
-            return Err(CliError::usage(format!("{}: no such file or directory", p.display())));
+            return Err(CliError::usage(format!(
+                "{}: no such file or directory",
+                p.display()
+            )));
         }
     }
 
     let report = if args.stdin {
         let filename = args.filename.as_ref().expect("clap requires --filename");
         let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| CliError::usage(format!("--stdin: cannot read standard input as UTF-8: {e}")))?;
+        std::io::stdin().read_to_string(&mut text).map_err(|e| {
+            CliError::usage(format!("--stdin: cannot read standard input as UTF-8: {e}"))
+        })?;
         let rel = rel_path(&root, &canonical_parent(&ctx.cwd.join(filename)));
         let mut r = Report::default();
         if linter.config().excluded(&rel) {
@@ -58,11 +61,20 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> CmdResult {
             r.files_checked = 1;
             r.diagnostics = d;
         } else {
-            ui::note(format!("{rel}: not a file type portlaw lint reads; nothing checked"));
+            ui::note(format!(
+                "{rel}: not a file type portlaw lint reads; nothing checked"
+            ));
         }
         r
     } else if args.staged || args.diff.is_some() {
-        changed(&linter, &root, &ctx.cwd, &paths, args.diff.as_deref(), !args.paths.is_empty())?
+        changed(
+            &linter,
+            &root,
+            &ctx.cwd,
+            &paths,
+            args.diff.as_deref(),
+            !args.paths.is_empty(),
+        )?
     } else {
         linter.lint_paths(&root, &paths)
     };
@@ -110,16 +122,22 @@ fn changed(
     let top2 = top.clone();
     let read = move |p: &Path| -> std::io::Result<Vec<u8>> {
         if staged {
-            let g = p.strip_prefix(&top2).unwrap_or(p).to_string_lossy().replace('\\', "/");
+            let g = p
+                .strip_prefix(&top2)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .replace('\\', "/");
             diff::staged(&top2, &g)
         } else {
             std::fs::read(p)
         }
     };
     let mut report = linter.lint_list(&files, &read);
-    report
-        .diagnostics
-        .retain(|d| git_rel.get(&d.path).is_some_and(|g| changes.contains(g, d.line)));
+    report.diagnostics.retain(|d| {
+        git_rel
+            .get(&d.path)
+            .is_some_and(|g| changes.contains(g, d.line))
+    });
     Ok(report)
 }
 
@@ -146,7 +164,12 @@ fn explain(code: &str) -> CmdResult {
     };
     let m = c.meta();
     let mut out = anstream::stdout().lock();
-    writeln!(out, "{} {}", ui::paint(ui::BOLD, c), ui::paint(ui::BOLD, m.name))?;
+    writeln!(
+        out,
+        "{} {}",
+        ui::paint(ui::BOLD, c),
+        ui::paint(ui::BOLD, m.name)
+    )?;
     writeln!(out, "\n{}.\n\n{}", m.summary, m.help)?;
     Ok(ExitStatus::Success)
 }
@@ -186,7 +209,12 @@ fn human(report: &Report, root: &Path, cwd: &Path) -> std::io::Result<()> {
             .collect();
         let width = d.end_col.saturating_sub(d.col).max(1);
         writeln!(out, "{pad} {}", ui::paint(ui::CYAN, "|"))?;
-        writeln!(out, "{} {}", ui::paint(ui::CYAN, format!("{num} |")), d.source)?;
+        writeln!(
+            out,
+            "{} {}",
+            ui::paint(ui::CYAN, format!("{num} |")),
+            d.source
+        )?;
         writeln!(
             out,
             "{pad} {} {lead}{}",
@@ -194,7 +222,12 @@ fn human(report: &Report, root: &Path, cwd: &Path) -> std::io::Result<()> {
             ui::paint(ui::RED, "^".repeat(width))
         )?;
         if let Some(h) = &d.hint {
-            writeln!(out, "{pad} {} {}: {h}", ui::paint(ui::CYAN, "="), ui::paint(ui::CYAN, "hint"))?;
+            writeln!(
+                out,
+                "{pad} {} {}: {h}",
+                ui::paint(ui::CYAN, "="),
+                ui::paint(ui::CYAN, "hint")
+            )?;
         }
         writeln!(out)?;
     }

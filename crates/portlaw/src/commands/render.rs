@@ -64,7 +64,15 @@ pub fn update(
         edit,
     )?;
     if let Some(rec) = &outcome.recovered {
-        ui::note(format!("completed an interrupted write ({rec})"));
+        let files: Vec<String> = outcome.repaired.iter().map(|w| shown(&w.path)).collect();
+        ui::note(format!(
+            "completed an interrupted write ({rec}){}",
+            if files.is_empty() {
+                String::new()
+            } else {
+                format!("; rewrote {}", files.join(", "))
+            }
+        ));
     }
     Ok(outcome)
 }
@@ -111,7 +119,7 @@ pub fn settle(project: Project) -> Result<(Project, txn::Settled), CliError> {
         }
     };
     if let Some(o) = &settled.recovered {
-        let files: Vec<String> = o.writes.iter().map(|w| shown(&w.path)).collect();
+        let files: Vec<String> = o.repaired.iter().map(|w| shown(&w.path)).collect();
         ui::note(format!(
             "completed an interrupted write ({}); {}",
             o.recovered.as_deref().unwrap_or("?"),

@@ -49,13 +49,12 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> CmdResult {
 fn once(project: &Project, json: bool) -> CmdResult {
     let reg = &project.registry;
     let mut services: Vec<(u16, &Service)> = Vec::new();
+    let resolver = holders::Resolver::new(project)?;
     for s in reg.live_services() {
-        let port = holders::resolved_port(project, s).unwrap_or_else(|e| {
+        let port = resolver.port(s).unwrap_or_else(|e| {
             ui::warning(format!(
-                "{}: {}; showing its registry port {}",
-                s.id,
-                holders::describe(&e),
-                s.port
+                "{}: {e}; showing its registry port {}",
+                s.id, s.port
             ));
             s.port
         });

@@ -49,9 +49,10 @@ pub fn run(ctx: &Ctx, args: ValidateArgs) -> CmdResult {
         }
         v
     };
+    let resolver = holders::Resolver::new(&project)?;
     let mut ports = Vec::new();
     for s in &chosen {
-        ports.push((holders::resolved_port(&project, s)?, *s));
+        ports.push((resolver.port(s)?, *s));
     }
     let wanted: Vec<u16> = ports.iter().map(|(p, _)| *p).collect();
     let snap = portlaw_probe::snapshot(&|p| wanted.contains(&p))?;
