@@ -160,11 +160,14 @@ impl<'r> Linter<'r> {
     }
 
     /// Lints one file from disk (or from `read`, for staged content).
+    /// `from_disk` says `read` reads `path` from the file system (so its metadata can be
+    /// looked at first).
     pub fn lint_file(
         &self,
         path: &Path,
         rel: &str,
         read: &dyn Fn(&Path) -> std::io::Result<Vec<u8>>,
+        from_disk: bool,
     ) -> Result<Option<Vec<Diagnostic>>, Skip> {
         let named = Lang::detect(path, None);
         let has_ext = path
@@ -173,6 +176,24 @@ impl<'r> Linter<'r> {
             .is_some_and(|n| n.contains('.'));
         if named.is_none() && has_ext {
             return Ok(None);
+        }
+        if from_disk {
+            // Cheap checks before reading: the size, and for a file without an extension
+            // (an ELF binary, a LICENSE) whether it is a script at all.
+            let meta = std::fs::metadata(path).map_err(|_| Skip::Unreadable)?;
+            if meta.len() > MAX_FILE {
+                return Err(Skip::TooLarge);
+            }
+            if named.is_none() {
+                use std::io::Read;
+                let mut head = [0u8; 2];
+                let n = std::fs::File::open(path)
+                    .and_then(|mut f| f.read(&mut head))
+                    .map_err(|_| Skip::Unreadable)?;
+                if &head[..n] != b"#!" {
+                    return Ok(None);
+                }
+            }
         }
         let bytes = read(path).map_err(|_| Skip::Unreadable)?;
         if bytes.len() as u64 > MAX_FILE {
@@ -199,7 +220,7 @@ impl<'r> Linter<'r> {
                     // registry's exclusions still apply (pre-commit passes file names).
                     let rel = rel_path(root, p);
                     if !self.config.excluded(&rel) && !portlaw_ignored(root, p) {
-                        self.one(&acc, p, &rel, &|p| std::fs::read(p));
+                        self.one(&acc, p, &rel, &|p| std::fs::read(p), true);
                     }
                 }
                 Err(_) => {
@@ -251,7 +272,7 @@ impl<'r> Linter<'r> {
                         }
                         return ignore::WalkState::Continue;
                     }
-                    self.one(acc, entry.path(), &rel, &|p| std::fs::read(p));
+                    self.one(acc, entry.path(), &rel, &|p| std::fs::read(p), true);
                     ignore::WalkState::Continue
                 })
             });
@@ -264,11 +285,12 @@ impl<'r> Linter<'r> {
         &self,
         files: &[(PathBuf, String)],
         read: &(dyn Fn(&Path) -> std::io::Result<Vec<u8>> + Sync),
+        from_disk: bool,
     ) -> Report {
         let acc = Acc::default();
         for (path, rel) in files {
             if !self.config.excluded(rel) {
-                self.one(&acc, path, rel, read);
+                self.one(&acc, path, rel, read, from_disk);
             }
         }
         acc.finish()
@@ -280,8 +302,9 @@ impl<'r> Linter<'r> {
         path: &Path,
         rel: &str,
         read: &dyn Fn(&Path) -> std::io::Result<Vec<u8>>,
+        from_disk: bool,
     ) {
-        match self.lint_file(path, rel, read) {
+        match self.lint_file(path, rel, read, from_disk) {
             Ok(None) => {}
             Ok(Some(d)) => {
                 acc.checked.fetch_add(1, Ordering::Relaxed);

@@ -40,7 +40,8 @@ pub enum Command {
     Get(GetArgs),
     /// Generate config/ports.env (or print it in another format).
     Env(EnvArgs),
-    /// Report every problem in the registry and ports.env.
+    /// Report every problem in the registry, ports.env and listed docs (and, with --against,
+    /// every reassignment since a git revision).
     Check(CheckArgs),
     /// Who holds these ports: every process, its details, and whether it is the owner.
     Who(WhoArgs),

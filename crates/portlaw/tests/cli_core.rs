@@ -293,14 +293,17 @@ fn init_writes_both_files_and_never_overwrites_without_force() {
     let r = Repo::new();
     r.cmd().arg("init").assert().success();
     assert_eq!(r.read("config/ports.toml"), portlaw_builtin());
+    assert_eq!(r.read("config/.gitignore"), ".ports.toml.lock\n");
     r.cmd().args(["env", "--check"]).assert().success();
     r.write("config/ports.toml", "# mine\n");
     let out = r.cmd().arg("init").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("already exists"));
     assert_eq!(r.read("config/ports.toml"), "# mine\n");
+    r.write("config/.gitignore", "*.bak");
     r.cmd().args(["init", "--force"]).assert().success();
     assert_eq!(r.read("config/ports.toml"), portlaw_builtin());
+    assert_eq!(r.read("config/.gitignore"), "*.bak\n.ports.toml.lock\n");
 }
 
 fn portlaw_builtin() -> String {

@@ -41,7 +41,7 @@ struct Frame {
     kind: Call,
     /// `listen(n)` in Python and Rust takes a backlog, not a port.
     py_listen: bool,
-    /// `x.run(...)`, Python's `x.bind(...)`: so many things are run or bound that only a
+    /// `x.run(...)`, Python's and Rust's `x.bind(...)`: so many things are run or bound that only a
     /// `port=` keyword or a `(host, port)` pair makes them a server bind, not any positional
     /// number (`ctx.run(f, 1)`, `sig.bind(1, 2)`).
     weak: bool,
@@ -223,6 +223,10 @@ impl<'a> Walker<'a> {
                     }) = closed
                     {
                         self.last_lookup = Some((l, i));
+                        // `os.environ["X"] = ...` sets the variable; it does not read it.
+                        if self.is(i + 1, "=") {
+                            self.lookups[l].definition = true;
+                        }
                     }
                 }
                 if p == "}" && self.syn != Syntax::Python {
@@ -316,7 +320,7 @@ impl<'a> Walker<'a> {
         }
         // Python's `bind` takes an address pair (a bare number is `Signature.bind(1, 2)`).
         f.weak = last_segment(&callee) == "run"
-            || (self.syn == Syntax::Python && last_segment(&callee) == "bind");
+            || (matches!(self.syn, Syntax::Python | Syntax::Rust) && last_segment(&callee) == "bind");
         f.py_listen =
             matches!(self.syn, Syntax::Python | Syntax::Rust) && last_segment(&callee) == "listen";
         f.or_call = last_segment(&callee) == "Or";

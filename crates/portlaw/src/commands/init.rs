@@ -52,6 +52,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
     }
     write_new(&toml_path, &toml_text)?;
     write_new(&env_path, &portsenv::generate(&registry))?;
+    ignore_lock_file(&root.join("config"))?;
     ui::note(format!(
         "wrote {} ({} services, {} ranges) and {}",
         fsutil::shown(&toml_path),
@@ -64,4 +65,21 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
 
 fn write_new(path: &Path, text: &str) -> Result<(), CliError> {
     fsutil::write_atomic(path, text.as_bytes()).map_err(CliError::from)
+}
+
+/// Keeps the registry's lock file (local state, like `.git/index.lock`) out of version control
+/// with a `config/.gitignore` line, added once.
+fn ignore_lock_file(config: &Path) -> Result<(), CliError> {
+    let path = config.join(".gitignore");
+    let line = ".ports.toml.lock";
+    let old = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(_) => return Ok(()), // not ours to repair; the lock file is merely untracked noise
+    };
+    if old.lines().any(|l| l.trim() == line) {
+        return Ok(());
+    }
+    let sep = if old.is_empty() || old.ends_with('\n') { "" } else { "\n" };
+    write_new(&path, &format!("{old}{sep}{line}\n"))
 }

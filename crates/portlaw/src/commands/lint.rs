@@ -132,7 +132,7 @@ fn changed(
             std::fs::read(p)
         }
     };
-    let mut report = linter.lint_list(&files, &read);
+    let mut report = linter.lint_list(&files, &read, !staged);
     report.diagnostics.retain(|d| {
         git_rel
             .get(&d.path)
