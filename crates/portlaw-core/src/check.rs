@@ -63,7 +63,21 @@ pub fn check_registry(reg: &Registry) -> Vec<Finding> {
                 .hint(format!("use one of: {}", Status::KNOWN.join(", "))),
             );
         }
-        if !s.env.ends_with("_PORT") {
+        if !portsenv::is_identifier(&s.env) {
+            // ports.env would get a line that no reader of it accepts.
+            out.push(
+                Finding::new(
+                    "env-name",
+                    file,
+                    s.lines.env,
+                    format!(
+                        "service '{}': env var '{}' is not a variable name",
+                        s.id, s.env
+                    ),
+                )
+                .hint("use letters, digits and '_', not starting with a digit"),
+            );
+        } else if !s.env.ends_with("_PORT") {
             out.push(
                 Finding::new(
                     "env-name",
@@ -287,6 +301,12 @@ mod tests {
                 ("range-overlap", 51),
             ]
         );
+    }
+
+    #[test]
+    fn an_env_var_that_is_not_a_variable_name_is_reported() {
+        let t = format!("{RANGES}{}", svc("a", 110, "MY-API_PORT", "active"));
+        assert_eq!(codes(&t), [("env-name", 12)]);
     }
 
     #[test]

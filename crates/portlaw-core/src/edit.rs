@@ -15,7 +15,7 @@
 
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value};
 
-use crate::error::{Error, line_col};
+use crate::error::Error;
 use crate::registry::Registry;
 
 mod splice;
@@ -34,15 +34,8 @@ pub struct NewService {
 }
 
 fn parse(text: &str, file: &str) -> Result<DocumentMut, Error> {
-    text.parse::<DocumentMut>().map_err(|e| {
-        let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
-        Error::Input {
-            file: file.to_string(),
-            line,
-            col,
-            message: e.message().trim().to_string(),
-        }
-    })
+    text.parse::<DocumentMut>()
+        .map_err(|e| Error::toml(file, text, e.span(), e.message()))
 }
 
 /// One string, or a list when there are several (the form the built-in registry uses).
@@ -141,6 +134,16 @@ fn table_text(svc: &NewService) -> String {
     doc.to_string().trim_start_matches('\n').to_string()
 }
 
+/// `toml_edit` prints every line end as `\n`: a file written with CRLF throughout gets CRLF
+/// back, so an edit does not turn into a change of every line.
+fn same_line_ends(original: &str, out: String) -> String {
+    let crlf = original.matches("\r\n").count();
+    if crlf == 0 || crlf != original.matches('\n').count() {
+        return out;
+    }
+    out.replace("\r\n", "\n").replace('\n', "\r\n")
+}
+
 /// The text with `svc` added as a new `[[service]]`.
 pub fn add_service(text: &str, file: &str, svc: &NewService) -> Result<String, Error> {
     let mut doc = parse(text, file)?;
@@ -191,7 +194,7 @@ pub fn add_service(text: &str, file: &str, svc: &NewService) -> Result<String, E
     if only_comments {
         doc.set_trailing("");
     }
-    Ok(doc.to_string())
+    Ok(same_line_ends(text, doc.to_string()))
 }
 
 /// The text with service `id`'s `status` set to `status`. The value's own comment
@@ -213,7 +216,7 @@ pub fn set_status(text: &str, file: &str, id: &str, status: &str) -> Result<Stri
             table.insert("status", status.into());
         }
     }
-    Ok(doc.to_string())
+    Ok(same_line_ends(text, doc.to_string()))
 }
 
 #[cfg(test)]
@@ -339,6 +342,28 @@ mod tests {
             let after = with_status(&before, "a", "retired").unwrap();
             assert_eq!(after.services[0].status, crate::Status::Retired);
         }
+    }
+
+    #[test]
+    fn a_crlf_registry_keeps_crlf_line_ends() {
+        let text = TEXT.replace('\n', "\r\n");
+        let out = add_service(&text, "f", &svc("b", 111)).unwrap();
+        assert_eq!(out.matches("\r\n").count(), out.matches('\n').count());
+        assert!(out.contains("id = \"b\"\r\n"), "{out:?}");
+        let out = set_status(&text, "f", "a", "retired").unwrap();
+        assert_eq!(
+            out,
+            text.replace(
+                "status = \"active\"  # since v1",
+                "status = \"retired\"  # since v1"
+            )
+        );
+        let before = Registry::parse(&text, crate::Origin::File("f".into())).unwrap();
+        let after = with_service(&before, &svc("b", 111)).unwrap();
+        assert_eq!(
+            after.text.matches("\r\n").count(),
+            after.text.matches('\n').count()
+        );
     }
 
     #[test]

@@ -30,6 +30,21 @@ impl Error {
             message: message.into(),
         }
     }
+    /// A TOML syntax or type error (from `toml` or `toml_edit`) at byte range `span` of `text`.
+    pub fn toml(
+        file: &str,
+        text: &str,
+        span: Option<std::ops::Range<usize>>,
+        message: &str,
+    ) -> Error {
+        let (line, col) = span.map(|s| line_col(text, s.start)).unwrap_or((0, 0));
+        Error::Input {
+            file: file.to_string(),
+            line,
+            col,
+            message: message.trim().to_string(),
+        }
+    }
     pub fn io(file: &std::path::Path, e: &std::io::Error) -> Error {
         let message = match e.kind() {
             std::io::ErrorKind::NotFound => "no such file".to_string(),
@@ -72,7 +87,12 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         LineIndex { starts }
     }
 
@@ -106,7 +126,11 @@ mod tests {
         assert_eq!(super::line_col("ab\ncd", 4), (2, 2));
         let idx = super::LineIndex::new("ab\ncd\n\nx");
         for off in 0..9 {
-            assert_eq!(idx.line_col(off), super::line_col("ab\ncd\n\nx", off), "{off}");
+            assert_eq!(
+                idx.line_col(off),
+                super::line_col("ab\ncd\n\nx", off),
+                "{off}"
+            );
         }
     }
 }

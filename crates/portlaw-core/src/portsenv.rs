@@ -108,7 +108,8 @@ impl PortsEnv {
     }
 }
 
-fn is_identifier(s: &str) -> bool {
+/// A shell variable name: what every reader of ports.env accepts as a key.
+pub(crate) fn is_identifier(s: &str) -> bool {
     let mut b = s.bytes();
     matches!(b.next(), Some(c) if c.is_ascii_alphabetic() || c == b'_')
         && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
@@ -163,7 +164,9 @@ pub fn generate(reg: &Registry) -> String {
         if current != Some(g) {
             current = Some(g);
             let title = match reg.ranges.get(g) {
-                Some(r) => format!("{} ({})", r.purpose, r.span),
+                // One comment line: a multi-line purpose would leave a bare line that no
+                // reader of this file (portlaw included) accepts.
+                Some(r) => format!("{} ({})", r.purpose.replace(['\r', '\n'], " "), r.span),
                 None => "Outside every range".to_string(),
             };
             let _ = write!(out, "\n# {title}\n");
@@ -316,6 +319,22 @@ mod tests {
         assert_eq!(env.entries.len(), 12);
         assert!(drift(&reg, &env).is_empty());
         assert!(text.contains("# Subscriber Services (9010-9019)\nRECORDING_PORT=9010\n"));
+    }
+
+    #[test]
+    fn a_multi_line_range_purpose_stays_one_comment_line() {
+        let reg = Registry::parse(
+            "[[range]]\nname = \"apps\"\nports = \"110-119\"\npurpose = \"\"\"Apps\nand more\"\"\"\n\n[[service]]\nid = \"a\"\nname = \"A\"\nport = 111\nenv = \"A_PORT\"\n",
+            crate::Origin::Builtin,
+        )
+        .unwrap();
+        let text = generate(&reg);
+        assert!(
+            text.contains("\n# Apps and more (110-119)\nA_PORT=111\n"),
+            "{text}"
+        );
+        let env = parse(&text).unwrap();
+        assert!(drift(&reg, &env).is_empty());
     }
 
     #[test]

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::error::{Error, LineIndex, line_col};
+use crate::error::{Error, LineIndex};
 use crate::ports::PortSpan;
 
 /// The VECTRA registry that ships inside the binary, used when no `config/ports.toml` is found.
@@ -237,15 +237,8 @@ impl Registry {
     /// Parses registry text; `origin` names the file in errors.
     pub fn parse(text: &str, origin: Origin) -> Result<Registry, Error> {
         let file = origin.display_path();
-        let raw: RawRegistry = toml::from_str(text).map_err(|e| {
-            let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
-            Error::Input {
-                file: file.clone(),
-                line,
-                col,
-                message: e.message().trim().to_string(),
-            }
-        })?;
+        let raw: RawRegistry =
+            toml::from_str(text).map_err(|e| Error::toml(&file, text, e.span(), e.message()))?;
         if raw.range.is_empty() && raw.service.is_empty() && raw.policy.is_none() {
             return Err(Error::at(
                 file,

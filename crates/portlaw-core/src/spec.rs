@@ -65,9 +65,11 @@ pub fn import(text: &str, file: &str) -> Result<Imported, Error> {
             col(&t.header, "purpose").unwrap(),
         );
         for (line, cells) in &t.rows {
-            let span =
-                PortSpan::parse(&plain(&cells[ri])).map_err(|m| Error::at(file, *line, m))?;
-            let (purpose, note) = split_note(&cells[pi]);
+            // A short row (fewer cells than the header) has no span to read: an error, not
+            // an index out of bounds; a missing purpose is just empty.
+            let span_text = cells.get(ri).map(|c| plain(c)).unwrap_or_default();
+            let span = PortSpan::parse(&span_text).map_err(|m| Error::at(file, *line, m))?;
+            let (purpose, note) = split_note(cells.get(pi).map_or("", String::as_str));
             let note = note.to_ascii_lowercase();
             let name = purpose
                 .split_whitespace()
@@ -433,11 +435,10 @@ fn split_note(cell: &str) -> (String, String) {
 /// Registered ports named in prose under a heading that calls them sacred.
 fn sacred_ports(prose: &[(String, String)], services: &[Service]) -> Vec<u16> {
     let mut out = Vec::new();
-    for (heading, line) in prose
+    for (_, line) in prose
         .iter()
         .filter(|(h, _)| h.to_ascii_lowercase().contains("sacred"))
     {
-        let _ = heading;
         for word in line
             .split(|c: char| !c.is_ascii_digit())
             .filter(|w| !w.is_empty())

@@ -148,3 +148,45 @@ fn fnv1a(b: &[u8]) -> u64 {
     }
     h
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diag(line: usize, source: &str) -> Diagnostic {
+        Diagnostic {
+            code: Code::PL001,
+            rule: "hard-coded-port",
+            path: "a,b:c.py".into(),
+            line,
+            col: 1,
+            end_col: 5,
+            message: "50% done\nnext".into(),
+            hint: None,
+            source: source.into(),
+        }
+    }
+
+    #[test]
+    fn github_escapes_properties_and_data() {
+        let r = Report {
+            diagnostics: vec![diag(1, "x")],
+            ..Report::default()
+        };
+        assert_eq!(
+            github(&r),
+            "::error title=PL001 hard-coded-port,file=a%2Cb%3Ac.py,line=1,col=1,endColumn=5::50%25 done%0Anext\n"
+        );
+    }
+
+    #[test]
+    fn fingerprints_follow_text_not_line_numbers() {
+        let a = fingerprints(&[
+            diag(3, "  app.run(port=9010)"),
+            diag(9, "app.run(port=9010)"),
+        ]);
+        let b = fingerprints(&[diag(30, "app.run(port=9010)")]);
+        assert_eq!(a[0], b[0]);
+        assert_ne!(a[0], a[1], "identical lines are told apart by their order");
+    }
+}

@@ -98,6 +98,8 @@ impl<'r> Linter<'r> {
             .collect();
         let mut needles = rules.port_needles();
         needles.extend(["ws://", "wss://", "_port", "portlaw:"].map(String::from));
+        // Registered variables need not end in `_PORT`.
+        needles.extend(rules.env_names().map(String::from));
         if enabled.contains(&Code::PL002) || enabled.contains(&Code::PL006) {
             // Bind verbs (matched case-insensitively: `listen` covers `ListenAndServe`, `serve`
             // covers `HTTPServer`).
@@ -214,7 +216,14 @@ impl<'r> Linter<'r> {
         let mut dirs = Vec::new();
         for p in paths {
             match std::fs::metadata(p) {
-                Ok(m) if m.is_dir() => dirs.push(p.clone()),
+                Ok(m) if m.is_dir() => {
+                    // The walk does not apply ignore rules to its own roots.
+                    let rel = rel_path(root, p);
+                    let is_root = rel.is_empty() || rel == ".";
+                    if is_root || (!self.config.excluded(&rel) && !portlaw_ignored(root, p)) {
+                        dirs.push(p.clone());
+                    }
+                }
                 Ok(_) => {
                     // A file named on the command line is linted even if gitignored, but the
                     // registry's exclusions still apply (pre-commit passes file names).
@@ -369,7 +378,7 @@ fn portlaw_ignored(root: &Path, path: &Path) -> bool {
             .unwrap_or_else(|_| path.to_path_buf())
     };
     abs.strip_prefix(root)
-        .map(|r| gi.matched_path_or_any_parents(r, false).is_ignore())
+        .map(|r| gi.matched_path_or_any_parents(r, abs.is_dir()).is_ignore())
         .unwrap_or(false)
 }
 

@@ -92,7 +92,10 @@ pub fn scan_text(text: &str, base: usize, whole_ctx: Option<PortCtx>, out: &mut 
         let mut e = p + 3;
         while e < b.len()
             && !b[e].is_ascii_whitespace()
-            && !matches!(b[e], b'"' | b'\'' | b'`' | b'<' | b'>' | b')' | b';' | b',')
+            && !matches!(
+                b[e],
+                b'"' | b'\'' | b'`' | b'<' | b'>' | b')' | b';' | b',' | b'\\'
+            )
         {
             e += 1;
         }

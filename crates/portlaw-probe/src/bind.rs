@@ -160,7 +160,12 @@ fn judged(mut e: BindError, project: &Project) -> BindError {
 pub fn bind_port(port: u16, addrs: &[IpAddr], udp: bool) -> Result<Vec<Socket>, BindError> {
     let has_v4 = addrs.iter().any(IpAddr::is_ipv4);
     let mut sockets = Vec::with_capacity(addrs.len());
-    for &addr in addrs {
+    for (i, &addr) in addrs.iter().enumerate() {
+        // An address given twice (`--addr X --addr X`) is bound once: a second bind would
+        // collide with our own first socket and read as "in use" with nobody holding it.
+        if addrs[..i].contains(&addr) {
+            continue;
+        }
         match open_one(SocketAddr::new(addr, port), udp, has_v4) {
             Ok(s) => sockets.push(s),
             Err(e) if e.kind() == io::ErrorKind::AddrInUse => {
@@ -284,6 +289,18 @@ mod tests {
         // Nothing was kept: our own 127.0.0.1 socket was dropped.
         drop(other);
         assert!(!crate::held_ports().unwrap().contains(&port));
+    }
+
+    #[test]
+    fn an_address_given_twice_is_bound_once() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let lo = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        let socks = bind_port(port, &[lo, lo], false).unwrap();
+        assert_eq!(socks.len(), 1);
     }
 
     #[test]

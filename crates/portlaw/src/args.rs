@@ -303,7 +303,7 @@ pub struct RenderArgs {
     /// Write nothing; exit 1 if any document is out of date, naming each stale block.
     #[arg(long)]
     pub check: bool,
-    /// With --check: print findings as JSON.
+    /// Print JSON: the findings with --check, else the files written.
     #[arg(long)]
     pub json: bool,
 }

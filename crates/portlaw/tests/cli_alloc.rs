@@ -385,6 +385,20 @@ fn stale_docs_are_found_and_rendered() {
     );
     let out = r.cmd().args(["render", "--check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
+    let out = r.cmd().args(["render", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["files"][0]["file"], "docs/PORTS.md", "{v}");
+    assert_eq!(
+        v["files"][0]["blocks"],
+        serde_json::json!(["registry"]),
+        "{v}"
+    );
+    r.write(
+        "config/ports.toml",
+        r.read("config/ports.toml")
+            .replace("Does svc better", "Does svc best"),
+    );
     let out = r.cmd().arg("render").output().unwrap();
     assert!(
         stdout(&out).contains("docs/PORTS.md  updated blocks: registry"),

@@ -15,6 +15,7 @@ fn repo() -> Repo {
     let mut reg = registry(7300, 40, &[("web", 7310), ("api", 7311)]);
     reg = reg.replace(
         "sacred = []\nwebsocket_allow = []",
+        // portlaw: ignore[PL005] test data: this is the registry's allowed URL
         "sacred = [7310]\nwebsocket_allow = [\"ws://localhost:7310/feed\"]",
     );
     Repo::with_registry(&reg)
@@ -152,6 +153,7 @@ fn stdin_lints_content_before_it_is_written() {
             "json",
         ])
         .write_stdin(
+            // portlaw: ignore[PL005] test data: content linted through --stdin
             "new WebSocket('ws://localhost:7311/x');\nnew WebSocket('ws://localhost:7310/feed');\n",
         )
         .output()
@@ -270,6 +272,23 @@ fn gitignore_is_respected() {
     r.write(".gitignore", "build/\n");
     r.write("build/gen.py", "app.run(port=7311)\n");
     let out = r.cmd().arg("lint").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn portlawignore_files_are_respected() {
+    let r = repo();
+    r.write(".portlawignore", "samples/\n");
+    r.write("samples/a.py", "app.run(port=7311)\n");
+    r.write("services/api/b.py", "app.run(port=7311)\n");
+    let v = json(&r.cmd().args(["lint", "--json"]).output().unwrap());
+    assert_eq!(codes(&v), ["services/api/b.py:1:PL001"]);
+    // Also when a subdirectory or the file itself is named.
+    let out = r
+        .cmd()
+        .args(["lint", "samples", "samples/a.py"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
 

@@ -463,6 +463,19 @@ fn free_stops_a_foreign_holder_and_dry_run_signals_nothing() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(common::stderr(&out).contains(&format!("would send SIGTERM to pid {}", py.pid())));
+    let out = repo
+        .cmd()
+        .args(["free", &base.to_string(), "--dry-run", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    assert_eq!(v["signalled"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        v["still_held_by"][0]["pid"].as_u64(),
+        Some(u64::from(py.pid())),
+        "the dry-run JSON names who would be signalled: {v}"
+    );
     std::thread::sleep(Duration::from_millis(100));
     assert!(py.alive(), "dry run must not signal");
     // Not a terminal and no --yes: refuse rather than act unasked.
@@ -689,4 +702,27 @@ fn a_holder_this_user_cannot_see_is_unknown_not_free() {
         common::stderr(&out)
     );
     assert!(portlaw_probe::held_ports().unwrap().contains(&base));
+}
+
+/// A finite but huge number of seconds is a usage error, not a panic in `Duration`.
+#[test]
+fn huge_timeout_and_interval_are_usage_errors_not_panics() {
+    let base = free_block(2);
+    let repo = repo_for(base, &[("api", base)]);
+    let mut py = py_listener(repo.path(), base);
+    let out = repo
+        .cmd()
+        .args(["free", &base.to_string(), "--yes", "--timeout", "1e300"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
+    assert!(common::stderr(&out).contains("is not a number of seconds"));
+    assert!(py.alive(), "nothing is signalled on a usage error");
+    let out = repo
+        .cmd()
+        .args(["status", "--watch", "--interval", "1e300"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
+    assert!(common::stderr(&out).contains("is not a positive number of seconds"));
 }

@@ -96,6 +96,21 @@ fn bad_cells_are_errors_with_lines() {
     assert!(e.contains("no registry table"), "{e}");
 }
 
+#[test]
+fn a_short_range_row_is_an_error_not_a_panic() {
+    let table = "| Port | Service |\n|---|---|\n| 9010 | A |\n";
+    let doc = format!("| Range | Purpose |\n|---|---|\n| |\n\n{table}");
+    let e = import(&doc, "d.md").unwrap_err().to_string();
+    assert!(e.starts_with("d.md:3: "), "{e}");
+    let doc = format!("| Purpose | Range |\n|---|---|\n| Apps |\n\n{table}");
+    let e = import(&doc, "d.md").unwrap_err().to_string();
+    assert!(e.starts_with("d.md:3: "), "{e}");
+    // The purpose cell missing is only an empty purpose.
+    let doc = format!("| Range | Purpose |\n|---|---|\n| 9010-9019 |\n\n{table}");
+    let r = import(&doc, "d.md").unwrap().registry;
+    assert_eq!(r.ranges[0].span.to_string(), "9010-9019");
+}
+
 /// The real VECTRA spec imports to exactly the built-in registry. It lives outside this
 /// repository, so the test says so and passes when it is absent.
 #[test]

@@ -15,25 +15,10 @@
 
 use std::collections::HashMap;
 
+use super::calls::{Call, classify, last_segment};
 use crate::lex::{Syntax, Tok, Token, lex};
 use crate::site::{Comment, Fallback, PortCtx, Scan, Site, SiteKind};
 use crate::text::{is_port_flag, is_port_name, port_value, scan_text};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Call {
-    /// A bracket that is not a call, or a call of no interest.
-    Plain,
-    Log,
-    Env,
-    /// `os.environ[` / `process.env[`.
-    EnvIndex,
-    Bind,
-    Connect,
-    /// `int(`, `Number(`, `parseInt(`: look through to the enclosing position.
-    Conv,
-    /// A function's parameter list (`def serve(port=9000)`).
-    Decl,
-}
 
 #[derive(Debug)]
 struct Frame {
@@ -51,8 +36,9 @@ struct Frame {
     kw: Option<String>,
     /// A `--port` string appeared among the arguments.
     flag_call: bool,
-    /// The previous argument was `--port`.
-    pending_flag: bool,
+    /// The previous argument was `--port` (Flag) or a string naming a port (`flag.Int("port",
+    /// 9010, ..)`, `config.get("port", 9010)`: Keyword); the next literal argument is a port.
+    pending: Option<PortCtx>,
     /// Index into `lookups` for an Env/EnvIndex frame whose name has been read.
     lookup: Option<usize>,
 }
@@ -197,7 +183,7 @@ impl<'a> Walker<'a> {
 
     fn after_value(&mut self) {
         if let Some(f) = self.frames.last_mut() {
-            f.pending_flag = false;
+            f.pending = None;
         }
     }
 
@@ -280,7 +266,7 @@ impl<'a> Walker<'a> {
             arg: 0,
             kw: None,
             flag_call: false,
-            pending_flag: false,
+            pending: None,
             lookup: None,
         };
         if open == b'[' && i > 0 {
@@ -320,7 +306,8 @@ impl<'a> Walker<'a> {
         }
         // Python's `bind` takes an address pair (a bare number is `Signature.bind(1, 2)`).
         f.weak = last_segment(&callee) == "run"
-            || (matches!(self.syn, Syntax::Python | Syntax::Rust) && last_segment(&callee) == "bind");
+            || (matches!(self.syn, Syntax::Python | Syntax::Rust)
+                && last_segment(&callee) == "bind");
         f.py_listen =
             matches!(self.syn, Syntax::Python | Syntax::Rust) && last_segment(&callee) == "listen";
         f.or_call = last_segment(&callee) == "Or";
@@ -494,8 +481,16 @@ impl<'a> Walker<'a> {
         if is_port_flag(content) {
             if let Some(f) = self.frames.last_mut() {
                 f.flag_call = true;
-                f.pending_flag = true;
+                f.pending = Some(PortCtx::Flag);
             }
+            return;
+        }
+        if is_port_name(content)
+            && self.is(i + 1, ",")
+            && let Some(f) = self.frames.last_mut()
+            && f.open == b'('
+        {
+            f.pending = Some(PortCtx::Keyword);
             return;
         }
         if let Some(v) = port_value(content)
@@ -506,24 +501,8 @@ impl<'a> Walker<'a> {
             return;
         }
         let whole = self.position_ctx(i).or(Some(PortCtx::HostPort));
-        let before = self.sites.len();
+        // (URLs built from placeholders, `f"ws://{host}"`, are skipped by scan_text.)
         scan_text(content, tok.cs, whole, &mut self.sites);
-        if tok.interp {
-            // A URL built from placeholders is not a literal one.
-            self.sites
-                .drain(before..)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .for_each(|s| {
-                    let keep = match &s.kind {
-                        SiteKind::WebSocket { url } => !url.contains('{') && !url.contains('$'),
-                        _ => true,
-                    };
-                    if keep {
-                        self.sites.push(s);
-                    }
-                });
-        }
         self.after_value();
     }
 
@@ -629,70 +608,7 @@ impl<'a> Walker<'a> {
             return;
         }
         let (j, depth) = self.value_anchor(i);
-        let f = depth.checked_sub(1).map(|d| &self.frames[d]);
-        let prev = j.checked_sub(1).map(|p| self.text(p)).unwrap_or("");
-        let ctx = (|| {
-            let f = f?;
-            if f.pending_flag {
-                return Some(PortCtx::Flag);
-            }
-            if let Some(k) = &f.kw {
-                if is_port_name(k) {
-                    // `new WebSocket.Server({ port: 8081 })`: an options object of a bind.
-                    let parent = depth.checked_sub(2).map(|d| self.frames[d].kind);
-                    if f.open == b'{' && parent == Some(Call::Bind) {
-                        return Some(PortCtx::Bind);
-                    }
-                    return Some(match (f.kind, f.open) {
-                        (Call::Bind, _) => PortCtx::Bind,
-                        (Call::Connect, _) => PortCtx::Connect,
-                        (_, b'{') | (Call::Decl, _) => PortCtx::Assign,
-                        _ => PortCtx::Keyword,
-                    });
-                }
-                if k == "default" && f.flag_call {
-                    return Some(PortCtx::Flag);
-                }
-                return None;
-            }
-            // `(host, port)` / `[host, port]`.
-            if prev == ","
-                && j >= 3
-                && self.kind(j - 2) == Some(Tok::Str)
-                && matches!(self.text(j - 3), "(" | "[")
-                && self.is_host_str(j - 2)
-                && matches!(self.text(i + 1), ")" | "]")
-            {
-                // `app.run("0.0.0.0", 5000)` is the call's own argument list; `bind(("", 1))`
-                // is a pair inside it.
-                let outer = match f.kind {
-                    Call::Bind | Call::Connect => Some(f.kind),
-                    _ => depth.checked_sub(2).map(|d| self.frames[d].kind),
-                };
-                return Some(match outer {
-                    Some(Call::Bind) => PortCtx::Bind,
-                    Some(Call::Connect) => PortCtx::Connect,
-                    _ => PortCtx::HostPort,
-                });
-            }
-            if matches!(prev, "(" | ",") && f.open == b'(' {
-                if f.kind == Call::Bind {
-                    if f.weak {
-                        return None;
-                    }
-                    // Python's socket `listen(n)` and Rust's socket2/tokio `listen(n)` take a
-                    // backlog; only Python web frameworks (`app.listen(8888)`) take a port.
-                    if f.py_listen && (v <= 1024 || self.syn == Syntax::Rust) {
-                        return None;
-                    }
-                    return Some(PortCtx::Bind);
-                }
-                if f.kind == Call::Connect {
-                    return Some(PortCtx::Connect);
-                }
-            }
-            None
-        })();
+        let ctx = self.frame_ctx(i, j, depth, v);
         let ctx = ctx.or_else(|| {
             let (name, eq) = self.target.as_ref()?;
             if *eq + 1 != j {
@@ -719,6 +635,72 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The port position given by the brackets around the literal at `i` (`j` is where its
+    /// value starts, `depth` the frames enclosing that).
+    fn frame_ctx(&self, i: usize, j: usize, depth: usize, v: u16) -> Option<PortCtx> {
+        let f = depth.checked_sub(1).map(|d| &self.frames[d])?;
+        let prev = j.checked_sub(1).map(|p| self.text(p)).unwrap_or("");
+        if let Some(ctx) = f.pending {
+            return Some(ctx);
+        }
+        if let Some(k) = &f.kw {
+            if is_port_name(k) {
+                // `new WebSocket.Server({ port: 8081 })`: an options object of a bind.
+                let parent = depth.checked_sub(2).map(|d| self.frames[d].kind);
+                if f.open == b'{' && parent == Some(Call::Bind) {
+                    return Some(PortCtx::Bind);
+                }
+                return Some(match (f.kind, f.open) {
+                    (Call::Bind, _) => PortCtx::Bind,
+                    (Call::Connect, _) => PortCtx::Connect,
+                    (_, b'{') | (Call::Decl, _) => PortCtx::Assign,
+                    _ => PortCtx::Keyword,
+                });
+            }
+            if k == "default" && f.flag_call {
+                return Some(PortCtx::Flag);
+            }
+            return None;
+        }
+        // `(host, port)` / `[host, port]`.
+        if prev == ","
+            && j >= 3
+            && self.kind(j - 2) == Some(Tok::Str)
+            && matches!(self.text(j - 3), "(" | "[")
+            && self.is_host_str(j - 2)
+            && matches!(self.text(i + 1), ")" | "]")
+        {
+            // `app.run("0.0.0.0", 5000)` is the call's own argument list; `bind(("", 1))`
+            // is a pair inside it.
+            let outer = match f.kind {
+                Call::Bind | Call::Connect => Some(f.kind),
+                _ => depth.checked_sub(2).map(|d| self.frames[d].kind),
+            };
+            return Some(match outer {
+                Some(Call::Bind) => PortCtx::Bind,
+                Some(Call::Connect) => PortCtx::Connect,
+                _ => PortCtx::HostPort,
+            });
+        }
+        if matches!(prev, "(" | ",") && f.open == b'(' {
+            if f.kind == Call::Bind {
+                if f.weak {
+                    return None;
+                }
+                // Python's socket `listen(n)` and Rust's socket2/tokio `listen(n)` take a
+                // backlog; only Python web frameworks (`app.listen(8888)`) take a port.
+                if f.py_listen && (v <= 1024 || self.syn == Syntax::Rust) {
+                    return None;
+                }
+                return Some(PortCtx::Bind);
+            }
+            if f.kind == Call::Connect {
+                return Some(PortCtx::Connect);
+            }
+        }
+        None
+    }
+
     fn is_host_str(&self, i: usize) -> bool {
         let c = self.content(i);
         c.is_empty()
@@ -730,166 +712,6 @@ impl<'a> Walker<'a> {
                 && c.chars()
                     .all(|x| x.is_ascii_alphanumeric() || x == '.' || x == '-'))
     }
-}
-
-fn last_segment(callee: &str) -> &str {
-    callee
-        .rsplit('.')
-        .next()
-        .unwrap_or(callee)
-        .trim_end_matches('!')
-}
-
-/// What kind of call `callee` is, from its dotted name.
-fn classify(callee: &str, syn: Syntax) -> Call {
-    let last = last_segment(callee);
-    let segs: Vec<&str> = callee.split('.').collect();
-    let root = segs[0];
-    const ENV: [&str; 14] = [
-        "os.getenv",
-        "getenv",
-        "os.environ.get",
-        "environ.get",
-        "os.environ.setdefault",
-        "environ.setdefault",
-        "env.var",
-        "std.env.var",
-        "env.var_os",
-        "std.env.var_os",
-        "option_env!",
-        "os.Getenv",
-        "os.LookupEnv",
-        "Deno.env.get",
-    ];
-    if ENV.contains(&callee) || (callee == "env!" && syn == Syntax::Rust) {
-        return Call::Env;
-    }
-    let log_root = segs.iter().any(|s| {
-        matches!(
-            s.trim_start_matches('_'),
-            "log" | "logger" | "logging" | "console" | "LOG" | "LOGGER" | "slog" | "tracing"
-        )
-    });
-    let log_last = matches!(
-        last,
-        "print"
-            | "println"
-            | "eprintln"
-            | "eprint"
-            | "printf"
-            | "debug"
-            | "info"
-            | "warn"
-            | "warning"
-            | "error"
-            | "critical"
-            | "exception"
-            | "fatal"
-            | "trace"
-            | "Print"
-            | "Println"
-            | "Printf"
-            | "Fatal"
-            | "Fatalf"
-            | "Fatalln"
-            | "Panic"
-            | "Panicf"
-            | "Errorf"
-            | "panic"
-            | "assert"
-            | "assert_eq"
-            | "bail"
-            | "anyhow"
-            | "write"
-            | "writeln"
-            | "echo"
-            | "Debug"
-            | "Info"
-            | "Warn"
-            | "Error"
-            | "expect"
-            | "unreachable"
-            | "todo"
-            | "alert"
-    );
-    let exception = ["Error", "Exception", "Warning"]
-        .iter()
-        .any(|s| last.ends_with(s) && last.len() > s.len());
-    if log_root || log_last || exception {
-        return Call::Log;
-    }
-    if matches!(
-        callee,
-        "int" | "str" | "Number" | "parseInt" | "String" | "float" | "Number.parseInt" | "u16"
-    ) {
-        return Call::Conv;
-    }
-    let bind = matches!(
-        last,
-        "bind"
-            | "listen"
-            | "serve"
-            | "run_app"
-            | "start_server"
-            | "create_server"
-            | "make_server"
-            | "ListenAndServe"
-            | "ListenAndServeTLS"
-            | "Listen"
-            | "ListenPacket"
-            | "ListenTCP"
-            | "ListenUDP"
-            | "HTTPServer"
-            | "ThreadingHTTPServer"
-            | "TCPServer"
-            | "UDPServer"
-            | "ThreadingTCPServer"
-            | "ThreadingUDPServer"
-            | "WSGIServer"
-            | "WebSocketServer"
-            | "bind_tcp"
-            | "listen_tcp"
-            | "serve_forever"
-    ) || (last == "Server" && segs.len() > 1)
-        || (last == "run"
-            && !matches!(
-                root,
-                "subprocess"
-                    | "asyncio"
-                    | "trio"
-                    | "anyio"
-                    | "loop"
-                    | "os"
-                    | "runner"
-                    | "cmd"
-                    | "exec"
-                    | "pool"
-                    | "executor"
-                    | "tokio"
-                    | "rt"
-                    | "runtime"
-                    | "child_process"
-            )
-            && segs.len() > 1);
-    if bind {
-        return Call::Bind;
-    }
-    if matches!(
-        last,
-        "connect"
-            | "create_connection"
-            | "open_connection"
-            | "Dial"
-            | "DialTimeout"
-            | "WebSocket"
-            | "HTTPConnection"
-            | "HTTPSConnection"
-            | "connect_ex"
-            | "JoinHostPort"
-    ) {
-        return Call::Connect;
-    }
-    Call::Plain
 }
 
 #[cfg(test)]

@@ -217,9 +217,19 @@ pub fn yaml(src: &str, compose: bool, out: &mut Scan) {
             None => (None, t, at + off),
         };
         let (value, vat) = unquote(value, vat);
-        if key == Some("ports") && value.is_empty() {
-            ports_at = Some(indent);
-            continue;
+        if matches!(key, Some("ports" | "expose")) {
+            if value.is_empty() {
+                ports_at = Some(indent);
+                continue;
+            }
+            // Flow style: `ports: ["9010:9010", "9011"]`.
+            if compose && value.starts_with('[') {
+                for (o, item) in split_keep(value.trim_matches(['[', ']']), ',') {
+                    let (item, at) = unquote(item, vat + 1 + o);
+                    shell::publish(item, at, out);
+                }
+                continue;
+            }
         }
         let in_ports =
             ports_at.is_some_and(|p| indent >= p) && (item || indent > ports_at.unwrap_or(0));

@@ -1,6 +1,7 @@
 //! Scanners: one per language family, each turning a file's text into [`crate::site::Site`]s
 //! and comments. [`Lang::detect`] picks the scanner from the file name (and a shebang).
 
+pub mod calls;
 pub mod code;
 pub mod config;
 pub mod shell;
@@ -86,15 +87,6 @@ impl Lang {
         )
     }
 
-    /// How a line comment starts (for suppression hints).
-    pub fn comment(self) -> &'static str {
-        match self {
-            Lang::JavaScript | Lang::Rust | Lang::Go => "//",
-            Lang::Html => "<!--",
-            _ => "#",
-        }
-    }
-
     /// How this language reads `var` with `port` as the default: the hint of a finding.
     pub fn lookup_hint(self, var: &str, port: u16) -> String {
         match self {
@@ -124,5 +116,37 @@ impl Lang {
             Lang::Nginx => config::nginx(src, &mut out),
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lang(p: &str) -> Option<Lang> {
+        Lang::detect(Path::new(p), None)
+    }
+
+    #[test]
+    fn languages_by_name() {
+        assert_eq!(lang("a/b.py"), Some(Lang::Python));
+        assert_eq!(lang("web/x.tsx"), Some(Lang::JavaScript));
+        assert_eq!(lang("web/index.html"), Some(Lang::Html));
+        assert_eq!(lang("deploy/Dockerfile.prod"), Some(Lang::Dockerfile));
+        assert_eq!(lang("docker-compose.override.yml"), Some(Lang::Compose));
+        assert_eq!(lang("k8s/deploy.yaml"), Some(Lang::Yaml));
+        assert_eq!(lang(".env.local"), Some(Lang::DotEnv));
+        assert_eq!(lang("config/ports.env"), Some(Lang::DotEnv));
+        assert_eq!(lang("etc/nginx/sites/app.conf"), Some(Lang::Nginx));
+        assert_eq!(lang("etc/app.conf"), None);
+        assert_eq!(lang("README.md"), None);
+        let sh = Lang::detect(Path::new("bin/start"), Some("#!/usr/bin/env bash"));
+        assert_eq!(sh, Some(Lang::Shell));
+        let py = Lang::detect(Path::new("bin/tool"), Some("#!/usr/bin/env python3"));
+        assert_eq!(py, Some(Lang::Python));
+        assert_eq!(
+            Lang::detect(Path::new("LICENSE"), Some("MIT License")),
+            None
+        );
     }
 }

@@ -163,104 +163,120 @@ pub fn scan_line(line: &str, base: usize, st: &ShellState, out: &mut Scan) {
             end: base + ve,
         });
     }
-    let mut cmd_start = true;
+    let mut cmd: Option<&str> = None;
     let mut silent = false;
-    let mut prev: Option<(&str, usize)> = None;
+    let mut prev: Option<&str> = None;
     for &(ws, raw) in &words {
         if matches!(raw, ";" | "|" | "&") {
-            cmd_start = true;
+            cmd = None;
             silent = false;
             prev = None;
             continue;
         }
         let (w, wat) = bare(raw, ws);
-        if cmd_start
-            && matches!(
+        let at = base + wat;
+        let Some(name) = cmd else {
+            // Still before the command word: prefixes and `NAME=value` assignments.
+            if matches!(
                 w,
-                "export" | "local" | "readonly" | "declare" | "ENV" | "-x"
-            )
-        {
-            continue;
-        }
-        if cmd_start
-            && let Some((k, v)) = w.split_once('=')
-            && is_name(k)
-        {
-            let (v, vat) = crate::text::unquote(v, wat + k.len() + 1);
-            if !v.contains('$') {
-                definition(k, v, base + vat, out);
+                "export"
+                    | "local"
+                    | "readonly"
+                    | "declare"
+                    | "ENV"
+                    | "-x"
+                    | "exec"
+                    | "sudo"
+                    | "nohup"
+                    | "env"
+            ) {
+                continue;
             }
-            continue;
-        }
-        if cmd_start {
+            if let Some((k, v)) = w.split_once('=')
+                && is_name(k)
+            {
+                let (v, vat) = crate::text::unquote(v, wat + k.len() + 1);
+                if !v.contains('$') {
+                    definition(k, v, base + vat, out);
+                }
+                continue;
+            }
+            let name = w.rsplit('/').next().unwrap_or(w);
             silent = matches!(
-                w,
+                name,
                 "echo" | "printf" | "logger" | "log" | "info" | "warn" | "die" | ":"
             );
-            cmd_start = false;
-            prev = Some((w, wat));
+            cmd = Some(name);
+            prev = Some(w);
             continue;
-        }
+        };
         if silent {
             continue;
         }
-        if let Some((p, _)) = prev
-            && matches!(p, "-p" | "--publish")
-            && w.contains(':')
-        {
-            publish(w, base + wat, out);
-        } else if let Some((p, _)) = prev
-            && p == "http.server"
-            && let Some(v) = port_value(w)
-        {
-            out.sites.push(Site::port(
-                v,
-                PortCtx::Bind,
-                base + wat,
-                base + wat + w.len(),
-            ));
-        } else if let Some((flag, v)) = w.split_once('=')
-            && matches!(flag, "-p" | "--publish")
-        {
-            publish(v, base + wat + flag.len() + 1, out);
-        } else if !w.contains('$') {
-            // URLs, `host:port` words and `--port=9010`.
-            scan_text(w, base + wat, Some(PortCtx::HostPort), &mut out.sites);
-        }
-        prev = Some((w, wat));
-    }
-    // `--port 9010`: a flag and its value in two words.
-    if !words.is_empty() {
-        let mut cmd_silent = false;
-        let mut first = true;
-        for (k, &(ws, raw)) in words.iter().enumerate() {
-            if matches!(raw, ";" | "|" | "&") {
-                first = true;
-                cmd_silent = false;
-                continue;
+        // A server's own port flags bind; anyone else's (`psql --port`) connect.
+        let server = is_server(name);
+        let flag_ctx = if server { PortCtx::Bind } else { PortCtx::Flag };
+        let (flag, value, vat) = match w.split_once('=') {
+            Some((f, v)) if f.starts_with('-') => (Some(f), v, at + f.len() + 1),
+            _ => (prev.filter(|p| p.starts_with('-')), w, at),
+        };
+        let joined = w.contains('=') && flag.is_some();
+        match flag {
+            Some("-p" | "--publish") if value.contains(':') => publish(value, vat, out),
+            Some("--bind" | "-b") if server => {
+                scan_text(value, vat, Some(PortCtx::Bind), &mut out.sites)
             }
-            let (w, _) = bare(raw, ws);
-            if first {
-                cmd_silent = matches!(w, "echo" | "printf" | "logger");
-                first = false;
-            }
-            if cmd_silent {
-                continue;
-            }
-            if is_port_flag(w)
-                && let Some(&(ns, nraw)) = words.get(k + 1)
-            {
-                let (nv, nat) = bare(nraw, ns);
-                if let Some(p) = port_value(nv) {
-                    out.sites.push(Site::port(
-                        p,
-                        PortCtx::Flag,
-                        base + nat,
-                        base + nat + nv.len(),
-                    ));
+            Some(f) if is_port_flag(f) => {
+                if let Some(v) = port_value(value) {
+                    out.sites
+                        .push(Site::port(v, flag_ctx, vat, vat + value.len()));
+                } else if server && value.contains('$') {
+                    bind_vars(value, vat, out);
                 }
             }
+            _ if prev == Some("http.server") => {
+                if let Some(v) = port_value(w) {
+                    out.sites
+                        .push(Site::port(v, PortCtx::Bind, at, at + w.len()));
+                }
+            }
+            _ if !joined && !w.contains('$') && !is_port_flag(w) => {
+                // URLs and `host:port` words.
+                scan_text(w, at, Some(PortCtx::HostPort), &mut out.sites);
+            }
+            _ => {}
         }
+        prev = Some(w);
+    }
+}
+
+/// Commands that serve on the port their flags name.
+fn is_server(cmd: &str) -> bool {
+    matches!(
+        cmd,
+        "uvicorn"
+            | "gunicorn"
+            | "hypercorn"
+            | "daphne"
+            | "flask"
+            | "streamlit"
+            | "http-server"
+            | "serve"
+            | "jupyter"
+            | "jupyter-lab"
+            | "waitress-serve"
+            | "granian"
+    )
+}
+
+/// `--port "$FOUNDATION_PORT"` given to a server: it binds whatever the variable holds.
+fn bind_vars(value: &str, at: usize, out: &mut Scan) {
+    for (var, vs, ve, _) in expansions(value) {
+        out.sites.push(Site {
+            kind: SiteKind::BindVar { var },
+            start: at + vs,
+            end: at + ve,
+        });
     }
 }
 

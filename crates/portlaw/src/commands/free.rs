@@ -31,16 +31,18 @@ struct Report {
     /// Processes that had exited (or whose pid was reused) before they could be signalled.
     gone: Vec<u32>,
     free: bool,
+    /// The holders left at the end (with --dry-run: those that would be signalled).
     still_held_by: Vec<Judged>,
 }
 
 pub fn run(ctx: &Ctx, args: FreeArgs) -> CmdResult {
-    if !(args.timeout.is_finite() && args.timeout >= 0.0) {
+    // try_from: a huge finite value (1e300) would make `from_secs_f64` panic.
+    let Ok(wait) = Duration::try_from_secs_f64(args.timeout) else {
         return Err(CliError::usage(format!(
             "--timeout {} is not a number of seconds",
             args.timeout
         )));
-    }
+    };
     let project = ctx.project()?;
     let (port, svc) = holders::port_arg(&project, &args.port)?;
     let look = || -> Result<PortReport, CliError> {
@@ -100,6 +102,8 @@ pub fn run(ctx: &Ctx, args: FreeArgs) -> CmdResult {
     }
     drop(err);
     if args.dry_run {
+        // The JSON report says who would be signalled: the holders as they are.
+        rep.still_held_by = before.holders;
         return finish(&args, rep, "dry run: nothing was signalled");
     }
     if !args.yes {
@@ -127,7 +131,6 @@ pub fn run(ctx: &Ctx, args: FreeArgs) -> CmdResult {
             None => rep.gone.push(p.pid),
         }
     }
-    let wait = Duration::from_secs_f64(args.timeout);
     signal_all(&pinned, false, &mut rep)?;
     pinned = wait_exit(pinned, wait);
     if !pinned.is_empty() && args.kill {

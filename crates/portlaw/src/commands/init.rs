@@ -80,6 +80,10 @@ fn ignore_lock_file(config: &Path) -> Result<(), CliError> {
     if old.lines().any(|l| l.trim() == line) {
         return Ok(());
     }
-    let sep = if old.is_empty() || old.ends_with('\n') { "" } else { "\n" };
+    let sep = if old.is_empty() || old.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
     write_new(&path, &format!("{old}{sep}{line}\n"))
 }

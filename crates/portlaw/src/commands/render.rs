@@ -24,9 +24,22 @@ pub fn run(ctx: &Ctx, args: RenderArgs) -> CmdResult {
     if portlaw_core::render::doc_files(&project.registry)?.is_empty() {
         ui::note("the registry lists no documents to render");
         ui::hint("add `[docs]` with `files = [\"docs/PORTS.md\"]` to the registry");
+        if args.json {
+            ui::json(&serde_json::json!({ "action": "render", "files": [] }))?;
+        }
         return Ok(ExitStatus::Success);
     }
     let outcome = update(&project, false, false, |_| Ok(None))?;
+    if args.json {
+        // Like `add` and `retire`: what was written, as data.
+        let files: Vec<_> = outcome
+            .writes
+            .iter()
+            .map(|w| serde_json::json!({ "file": shown(&w.path), "created": !w.existed, "blocks": w.blocks }))
+            .collect();
+        ui::json(&serde_json::json!({ "action": "render", "files": files }))?;
+        return Ok(ExitStatus::Success);
+    }
     print_writes(&outcome, false)?;
     if outcome.writes.is_empty() {
         ui::note("every document is up to date");

@@ -28,12 +28,16 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> CmdResult {
     if !args.watch {
         return once(&project, args.json);
     }
-    if !(args.interval.is_finite() && args.interval > 0.0) {
-        return Err(CliError::usage(format!(
-            "--interval {} is not a positive number of seconds",
-            args.interval
-        )));
-    }
+    // try_from: a huge finite value (1e300) would make `from_secs_f64` panic.
+    let interval = match Duration::try_from_secs_f64(args.interval) {
+        Ok(d) if !d.is_zero() => d,
+        _ => {
+            return Err(CliError::usage(format!(
+                "--interval {} is not a positive number of seconds",
+                args.interval
+            )));
+        }
+    };
     let tty = std::io::IsTerminal::is_terminal(&std::io::stdout());
     loop {
         if tty {
@@ -42,7 +46,7 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> CmdResult {
         }
         once(&project, args.json)?;
         std::io::stdout().flush()?;
-        std::thread::sleep(Duration::from_secs_f64(args.interval));
+        std::thread::sleep(interval);
     }
 }
 
