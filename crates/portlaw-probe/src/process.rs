@@ -88,13 +88,16 @@ pub fn parse_stat(text: &str) -> Option<Stat> {
     })
 }
 
-/// Parse `/proc/<pid>/cmdline` (NUL-terminated arguments).
+/// Parse `/proc/<pid>/cmdline` (NUL-terminated arguments). Trailing NULs are dropped (a
+/// process that rewrites its title may pad with them); an empty argument inside is kept.
 pub fn parse_cmdline(bytes: &[u8]) -> Vec<String> {
-    bytes
+    let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    if end == 0 {
+        return Vec::new();
+    }
+    bytes[..end]
         .split(|&b| b == 0)
-        .enumerate()
-        .filter(|(i, a)| !a.is_empty() || *i == 0 && bytes.len() > 1)
-        .map(|(_, a)| String::from_utf8_lossy(a).into_owned())
+        .map(|a| String::from_utf8_lossy(a).into_owned())
         .collect()
 }
 
@@ -141,6 +144,8 @@ mod tests {
             ["python3", "-m", "http.server", "9000"]
         );
         assert!(parse_cmdline(b"").is_empty());
+        assert_eq!(parse_cmdline(b"cmd\0\0x\0"), ["cmd", "", "x"]);
+        assert_eq!(parse_cmdline(b"title\0\0\0\0"), ["title"]);
         // Processes that rewrite their title may use spaces and no NULs.
         assert_eq!(
             parse_cmdline(b"nginx: worker process\0"),

@@ -59,13 +59,14 @@ pub fn run(ctx: &Ctx, args: FreeArgs) -> CmdResult {
         rep.free = true;
         return finish(&args, rep, "nothing holds it");
     }
+    // Still held, and not by bad input: exit 1, like refusing the owner below.
     if let Some(h) = before.holders.iter().find(|h| h.pid.is_none()) {
-        return Err(CliError::with_hint(
+        return Err(CliError::Refused(
             format!(
                 "port {port} is held by a process this user cannot see (socket uid {}); nothing was signalled",
                 h.uid
             ),
-            "run portlaw as root (or as that user) to see and stop it",
+            Some("run portlaw as root (or as that user) to see and stop it".into()),
         ));
     }
     if !args.force
