@@ -55,6 +55,16 @@ pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Error> {
 /// a temporary file in the same directory is written, fsynced and renamed over the target,
 /// then the directory is fsynced so the rename itself survives a crash.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    // Through a symlink (a registry or doc shared from elsewhere), replace the file it points
+    // to: renaming over the link itself would silently detach this copy from the shared one.
+    let real;
+    let path = match std::fs::canonicalize(path) {
+        Ok(p) if path.is_symlink() => {
+            real = p;
+            real.as_path()
+        }
+        _ => path,
+    };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -98,6 +108,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("f.env:2:") && e.contains("0xFF"), "{e}");
+    }
+
+    #[test]
+    fn atomic_write_through_a_symlink_keeps_the_link() {
+        let d = tempfile::tempdir().unwrap();
+        let real = d.path().join("shared.toml");
+        let link = d.path().join("ports.toml");
+        std::fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(link.is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
     }
 
     #[test]

@@ -344,11 +344,7 @@ impl Registry {
                 }
             }
         };
-        let policy_line = text
-            .lines()
-            .position(|l| l.trim() == "[policy]")
-            .map(|i| i + 1)
-            .unwrap_or(0);
+        let policy_line = table_header_line(text, "policy");
 
         Ok(Registry {
             origin,
@@ -409,6 +405,23 @@ impl Registry {
                 .live_services()
                 .any(|s| s.port == port && s.id == service.id)
     }
+}
+
+/// 1-based line of the `[name]` table header (0 if absent), allowing spaces and a trailing
+/// comment (`[policy] # rules`) the way TOML does.
+pub fn table_header_line(text: &str, name: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            let l = l.trim();
+            l.strip_prefix('[')
+                .and_then(|r| r.split_once(']'))
+                .is_some_and(|(key, rest)| {
+                    !key.starts_with('[')
+                        && key.trim() == name
+                        && (rest.trim().is_empty() || rest.trim_start().starts_with('#'))
+                })
+        })
+        .map_or(0, |i| i + 1)
 }
 
 fn port_number(n: i64) -> Result<u16, String> {
@@ -566,6 +579,13 @@ mod tests {
             e.contains("ports.toml:6:") && e.contains("'localhost'"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn table_header_lines_allow_comments_and_spaces() {
+        let t = "# [policy]\n[[policy]]\n[ policy ] # rules\n";
+        assert_eq!(table_header_line(t, "policy"), 3);
+        assert_eq!(table_header_line("[docs]\n", "policy"), 0);
     }
 
     #[test]

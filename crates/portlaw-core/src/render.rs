@@ -39,12 +39,7 @@ pub fn doc_files(reg: &Registry) -> Result<Vec<String>, Error> {
         return Ok(Vec::new());
     };
     let file = reg.origin.display_path();
-    let line = reg
-        .text
-        .lines()
-        .position(|l| l.trim() == "[docs]")
-        .map(|i| i + 1)
-        .unwrap_or(0);
+    let line = crate::registry::table_header_line(&reg.text, "docs");
     let bad = |m: &str| Error::at(file.clone(), line, m.to_string());
     let table = docs
         .as_table()

@@ -52,6 +52,8 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
                 s.push_str(&" ".repeat(w - visible_width(c) + 2));
             }
         }
+        // An empty last cell would leave the padding behind it.
+        s.truncate(s.trim_end().len());
         s
     };
     let head = line(header.iter().map(|h| h.to_string()).collect());

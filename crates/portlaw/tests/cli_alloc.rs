@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Repo, stderr, stdout};
+use common::{Repo, free_block, stderr, stdout};
 use portlaw_core::{Origin, Registry};
 
 /// A registry with a locked range `core` (first..first+4), an open range `apps`
@@ -78,26 +78,6 @@ fn snapshot(r: &Repo) -> Vec<String> {
 
 /// `n` consecutive ports that nothing on this machine binds right now (TCP or UDP, v4), found
 /// by binding them; the caller holds none of them afterwards.
-fn free_block(n: u16) -> u16 {
-    for _ in 0..200 {
-        let base = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        if base > 65535 - n - 20 {
-            continue;
-        }
-        let ok = (base..base + n).all(|p| {
-            TcpListener::bind(("0.0.0.0", p)).is_ok() && UdpSocket::bind(("0.0.0.0", p)).is_ok()
-        });
-        if ok {
-            return base;
-        }
-    }
-    panic!("no block of {n} free ports found");
-}
-
 #[test]
 fn add_takes_the_lowest_port_that_is_free_everywhere() {
     let base = free_block(6);

@@ -590,3 +590,15 @@ fn no_colour_when_not_a_terminal_even_if_forced_off_by_no_color() {
         "--color always forces colour"
     );
 }
+
+#[test]
+fn tables_have_no_trailing_spaces() {
+    let base = common::free_block(2);
+    let r = Repo::with_registry(&registry(base, 2, &[("alpha", base), ("beta", base + 1)]));
+    for cmd in ["list", "status"] {
+        let out = r.cmd().arg(cmd).output().unwrap();
+        let text = stdout(&out);
+        assert!(text.lines().count() >= 3, "{cmd}: {text}");
+        assert!(text.lines().all(|l| !l.ends_with(' ')), "{cmd}: {text:?}");
+    }
+}

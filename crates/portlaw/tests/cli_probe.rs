@@ -11,10 +11,9 @@ use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Repo, registry, stdout};
+use common::{Repo, free_block, registry, stdout};
 use serde_json::Value;
 use socket2::{Domain, Socket, Type};
 
@@ -24,34 +23,6 @@ use socket2::{Domain, Socket, Type};
 /// Blocks are handed out below the kernel's ephemeral range, disjoint across the tests of this
 /// binary: a port-0 bind would land in the ephemeral range, where the client end of another
 /// test's connection (or its own port-0 probe) can take the port between our check and use.
-fn free_block(n: u16) -> u16 {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
-        .ok()
-        .and_then(|t| t.split_whitespace().next()?.parse::<u32>().ok())
-        .unwrap_or(32768);
-    // Start somewhere that depends on the process, so two runs side by side rarely meet.
-    let region = low.saturating_sub(12_000).max(10_000);
-    let start = region + (std::process::id() % 200) * 50;
-    for _ in 0..100 {
-        let base = start + NEXT.fetch_add(u32::from(n), Ordering::Relaxed);
-        if base + u32::from(n) >= low || (9000..=9222).contains(&base) {
-            continue;
-        }
-        let base = base as u16;
-        let held = portlaw_probe::held_ports().unwrap();
-        let ok = (base..base + n).all(|p| {
-            !held.contains(&p)
-                && TcpListener::bind(("127.0.0.1", p)).is_ok()
-                && (!have_v6() || TcpListener::bind(("::1", p)).is_ok())
-        });
-        if ok {
-            return base;
-        }
-    }
-    panic!("no block of {n} free ports found");
-}
-
 fn have_v6() -> bool {
     TcpListener::bind("[::1]:0").is_ok()
 }

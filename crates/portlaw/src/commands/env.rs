@@ -50,16 +50,14 @@ pub fn run(ctx: &Ctx, args: EnvArgs) -> CmdResult {
     }
     if args.write {
         // Refuse to write over a file we cannot parse: it may hold something a person needs.
-        project.ports_env()?;
-        let unchanged = std::fs::read(path).is_ok_and(|b| b == text.as_bytes());
-        if unchanged {
+        // The built-in registry has no file to lock; the line printed matches the locked path's.
+        let existed = project.ports_env()?.is_some();
+        if std::fs::read(path).is_ok_and(|b| b == text.as_bytes()) {
             ui::note(format!("{shown} is up to date"));
         } else {
             fsutil::write_atomic(path, text.as_bytes())?;
-            ui::note(format!(
-                "wrote {shown} ({} variables)",
-                reg.live_services().count()
-            ));
+            let what = if existed { "regenerated" } else { "created" };
+            writeln!(anstream::stdout(), "  {}  {what}", ui::paint(ui::BOLD, &shown))?;
         }
         return Ok(ExitStatus::Success);
     }

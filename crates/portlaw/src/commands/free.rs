@@ -69,6 +69,19 @@ pub fn run(ctx: &Ctx, args: FreeArgs) -> CmdResult {
             Some("run portlaw as root (or as that user) to see and stop it".into()),
         ));
     }
+    // pid 1 (systemd or another init holding the port for socket activation) cannot be
+    // stopped by a signal, and must not be: the fix is its unit, not a SIGTERM.
+    if let Some(h) = before.holders.iter().find(|h| h.pid == Some(1)) {
+        return Err(CliError::Refused(
+            format!(
+                "port {port} is held by {} (the init process); refusing to signal it",
+                holders::short(h)
+            ),
+            Some(
+                "stop or reconfigure the socket unit that holds it (systemctl list-sockets)".into(),
+            ),
+        ));
+    }
     if !args.force
         && let Some(h) = before.holders.iter().find(|h| !h.verdict.is_conflict())
     {

@@ -31,7 +31,12 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
             let toml_text = write::to_toml(&imported.registry);
             // What we write must load back to what we imported.
             let reparsed = Registry::parse(&toml_text, Origin::File(toml_path.clone()))?;
-            debug_assert_eq!(reparsed, imported.registry);
+            if reparsed != imported.registry {
+                return Err(CliError::usage(format!(
+                    "{}: the imported registry does not survive being written as TOML; nothing was written (this is a portlaw bug: please report it)",
+                    fsutil::shown(spec_path)
+                )));
+            }
             (toml_text, reparsed)
         }
     };

@@ -3,7 +3,9 @@
 
 #![allow(dead_code)]
 
+use std::net::{TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use assert_cmd::Command;
 
@@ -88,4 +90,38 @@ pub fn stdout(out: &std::process::Output) -> String {
 /// Stderr of a finished command as text.
 pub fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The first of `n` consecutive ports that nothing on this machine holds (TCP or UDP, IPv4 or
+/// IPv6) right now. Blocks come from below the ephemeral range, where the kernel does not hand
+/// out ports on its own, and away from VECTRA's ports; each call in a test binary gets a new
+/// block, and the start depends on the process id so parallel runs rarely meet.
+pub fn free_block(n: u16) -> u16 {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|t| t.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or(32768);
+    let region = low.saturating_sub(12_000).max(10_000);
+    let start = region + (std::process::id() % 200) * 50;
+    let v6 = TcpListener::bind("[::1]:0").is_ok();
+    for _ in 0..100 {
+        let base = start + NEXT.fetch_add(u32::from(n), Ordering::Relaxed);
+        let end = base + u32::from(n) - 1;
+        if end >= low || (base <= 9222 && end >= 9000) {
+            continue;
+        }
+        let base = base as u16;
+        let held = portlaw_probe::held_ports().unwrap();
+        let ok = (base..base + n).all(|p| {
+            !held.contains(&p)
+                && TcpListener::bind(("0.0.0.0", p)).is_ok()
+                && UdpSocket::bind(("0.0.0.0", p)).is_ok()
+                && (!v6 || TcpListener::bind(("::1", p)).is_ok())
+        });
+        if ok {
+            return base;
+        }
+    }
+    panic!("no block of {n} free ports found");
 }
