@@ -311,6 +311,7 @@ mod tests {
 
     #[test]
     fn websocket_services_need_an_allowed_url() {
+        // portlaw: ignore[PL005] a registry fixture that allows its own feed URL
         let mut t = format!("[policy]\nwebsocket_allow = [\"ws://localhost:110/feed\"]\n{RANGES}");
         t += &svc("a", 110, "A_PORT", "active").replace("status", "protocol = \"WS\"\nstatus");
         assert_eq!(codes(&t), []);

@@ -202,6 +202,7 @@ mod tests {
         let r = resolve(
             &reg,
             svc,
+            // portlaw: ignore[PL007] an override the test expects the resolver to honour
             &env_with(&[("RECORDING_PORT", "9019")]),
             Some(&pe),
         )

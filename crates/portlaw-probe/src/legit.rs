@@ -258,6 +258,7 @@ owner = "Chrome browser"
         let vite = p("node", Some("/elsewhere"), &["node", "vite --port 7002"]);
         assert!(matches!(v(7002, &vite), Verdict::Owner { .. }));
         for comm in ["chrome", "google-chrome", "Chrome Helper"] {
+            // portlaw: ignore[PL001] Chrome's own command line, as the probe sees it
             let c = p(comm, None, &[comm, "--remote-debugging-port=9222"]);
             assert_eq!(
                 v(9222, &c),
