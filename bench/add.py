@@ -23,25 +23,16 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from timing import median_seconds, ms  # noqa: E402
+from timing import generated_registry, median_seconds, ms  # noqa: E402
 
 PORTLAW = os.environ.get("PORTLAW", os.path.join(os.path.dirname(__file__), "..", "target", "release", "portlaw"))
 RUNS = 15
 
 
 def registry(n):
-    """n services packed from 10000 up, in ranges of 1,000 ports; range r60 (60000-60999) is empty."""
-    out = ['# generated for bench/add.py\n[policy]\nsacred = []\nwebsocket_allow = []\n\n[docs]\nfiles = ["docs/PORTS.md"]\n']
-    for r in range(51):
-        first = 10000 + r * 1000
-        out.append(f'\n[[range]]\nname = "r{r}"\nports = "{first}-{first + 999}"\npurpose = "Range {r}"\n')
-    for i in range(n):
-        out.append(
-            f'\n[[service]]\nid = "svc-{i}"\nname = "Service {i}"\nport = {10000 + i}\n'
-            f'env = "SVC_{i}_PORT"\nprotocol = "HTTP"\npurpose = "Generated"\n'
-            f'owner = "services/svc-{i}/"\nstatus = "active"\n'
-        )
-    return "".join(out)
+    """n services packed from 10000 up, in ranges of 1,000 ports; range r50 (60000-60999) is empty."""
+    header = '# generated for bench/add.py\n[policy]\nsacred = []\nwebsocket_allow = []\n\n[docs]\nfiles = ["docs/PORTS.md"]\n'
+    return generated_registry(n, ranges=51, header=header)
 
 
 DOC = """# Ports

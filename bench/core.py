@@ -11,24 +11,15 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from timing import median_seconds, ms  # noqa: E402
+from timing import generated_registry, median_seconds, ms  # noqa: E402
 
 PORTLAW = os.environ.get("PORTLAW", os.path.join(os.path.dirname(__file__), "..", "target", "release", "portlaw"))
 
 
 def registry(n):
     """A clean registry of n services spread over ranges of 1,000 ports from 10000 up."""
-    out = ['[policy]\nsacred = []\nwebsocket_allow = []\nmanaged = "10000-59999"\n']
-    for r in range(50):
-        first = 10000 + r * 1000
-        out.append(f'\n[[range]]\nname = "r{r}"\nports = "{first}-{first + 999}"\npurpose = "Range {r}"\n')
-    for i in range(n):
-        out.append(
-            f'\n[[service]]\nid = "svc-{i}"\nname = "Service {i}"\nport = {10000 + i}\n'
-            f'env = "SVC_{i}_PORT"\nprotocol = "HTTP"\npurpose = "Generated"\n'
-            f'owner = "services/svc-{i}/"\nstatus = "active"\n'
-        )
-    return "".join(out)
+    header = '[policy]\nsacred = []\nwebsocket_allow = []\nmanaged = "10000-59999"\n'
+    return generated_registry(n, ranges=50, header=header)
 
 
 def main():

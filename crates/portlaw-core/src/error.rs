@@ -96,6 +96,11 @@ impl LineIndex {
         LineIndex { starts }
     }
 
+    /// Byte offset where 1-based `line` starts (`None` past the last line).
+    pub fn start_of(&self, line: usize) -> Option<usize> {
+        self.starts.get(line.checked_sub(1)?).copied()
+    }
+
     /// 1-based line and column of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let line = self.starts.partition_point(|&s| s <= offset);

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aho_corasick::AhoCorasick;
 use portlaw_core::Registry;
+use portlaw_core::error::LineIndex;
 use serde::Serialize;
 
 use crate::config::LintConfig;
@@ -398,36 +399,23 @@ pub fn rel_path(root: &Path, path: &Path) -> String {
     s.trim_start_matches("./").to_string()
 }
 
-/// Line starts of a text, for offset → (line, column).
-pub struct LineIndex {
-    starts: Vec<usize>,
+/// Where a raw finding sits in its text: line, columns and the source line shown under it.
+/// (Line lookups share portlaw-core's `LineIndex`.)
+trait Locate {
+    /// 0-based line of a byte offset.
+    fn line(&self, offset: usize) -> usize;
+    fn locate(&self, text: &str, rel: &str, r: Raw) -> Diagnostic;
 }
 
-impl LineIndex {
-    pub fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        LineIndex { starts }
-    }
-
-    /// 0-based line of a byte offset.
-    pub fn line(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset) - 1
+impl Locate for LineIndex {
+    fn line(&self, offset: usize) -> usize {
+        self.line_col(offset).0 - 1
     }
 
     fn locate(&self, text: &str, rel: &str, r: Raw) -> Diagnostic {
-        let line = self.line(r.start);
-        let ls = self.starts[line];
-        let le = self
-            .starts
-            .get(line + 1)
-            .map(|e| e - 1)
-            .unwrap_or(text.len());
+        let line = Locate::line(self, r.start);
+        let ls = self.start_of(line + 1).unwrap_or(0);
+        let le = self.start_of(line + 2).map_or(text.len(), |e| e - 1);
         let source = text[ls..le].trim_end_matches('\r').to_string();
         let col = text[ls..r.start].chars().count() + 1;
         let end = r.end.min(le).max(r.start);

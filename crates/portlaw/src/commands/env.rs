@@ -57,7 +57,11 @@ pub fn run(ctx: &Ctx, args: EnvArgs) -> CmdResult {
         } else {
             fsutil::write_atomic(path, text.as_bytes())?;
             let what = if existed { "regenerated" } else { "created" };
-            writeln!(anstream::stdout(), "  {}  {what}", ui::paint(ui::BOLD, &shown))?;
+            writeln!(
+                anstream::stdout(),
+                "  {}  {what}",
+                ui::paint(ui::BOLD, &shown)
+            )?;
         }
         return Ok(ExitStatus::Success);
     }
