@@ -55,7 +55,7 @@ def make_repo(d, n, env):
         f.write(registry(n))
     with open(os.path.join(d, "docs", "PORTS.md"), "w") as f:
         f.write(DOC)
-    subprocess.run([PORTLAW, "env", "--write"], cwd=d, env=env, check=True, stderr=subprocess.DEVNULL)
+    subprocess.run([PORTLAW, "env", "--write"], cwd=d, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     subprocess.run([PORTLAW, "render"], cwd=d, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     subprocess.run([PORTLAW, "check"], cwd=d, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

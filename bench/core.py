@@ -32,7 +32,7 @@ def main():
             os.makedirs(os.path.join(d, "config"))
             with open(os.path.join(d, "config", "ports.toml"), "w") as f:
                 f.write(registry(n))
-            subprocess.run([PORTLAW, "env", "--write"], cwd=d, env=env, check=True, stderr=subprocess.DEVNULL)
+            subprocess.run([PORTLAW, "env", "--write"], cwd=d, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             t = median_seconds([PORTLAW, "check"], cwd=d, env=env, check=lambda rc: rc == 0)
             base = base or t
             print(f"  {n:>6} services: {ms(t)}   ({t / base:5.1f}x the 100-service time)")
@@ -40,7 +40,7 @@ def main():
     print("\nget one port: portlaw get vs python3 os.getenv (median of 30 runs)")
     with tempfile.TemporaryDirectory() as d:
         os.makedirs(os.path.join(d, ".git"))
-        subprocess.run([PORTLAW, "init"], cwd=d, env=env, check=True, stderr=subprocess.DEVNULL)
+        subprocess.run([PORTLAW, "init"], cwd=d, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         ok = lambda rc: rc == 0  # noqa: E731
         t_get = median_seconds([PORTLAW, "get", "recording"], runs=30, cwd=d, env=env, check=ok)
         py = [sys.executable, "-c", 'import os; print(os.getenv("RECORDING_PORT", "9010"))']
