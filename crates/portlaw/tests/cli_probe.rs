@@ -701,3 +701,32 @@ fn huge_timeout_and_interval_are_usage_errors_not_panics() {
     assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
     assert!(common::stderr(&out).contains("is not a positive number of seconds"));
 }
+
+#[test]
+fn status_watch_redraws_until_interrupted() {
+    let base = free_block(2);
+    let repo = repo_for(base, &[("api", base)]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portlaw"))
+        .current_dir(repo.path())
+        .env_remove("PORTLAW_REGISTRY")
+        .env("NO_COLOR", "1")
+        .args(["status", "--watch", "--interval", "0.2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    // A second look a moment later must see a listener that appeared meanwhile.
+    let late = TcpListener::bind(("127.0.0.1", base)).unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = stdout(&out);
+    let frames = text.matches("PORT").count();
+    assert!(
+        frames >= 3,
+        "expected several redraws, got {frames}:\n{text}"
+    );
+    assert!(text.contains("free") && text.contains("conflict"), "{text}");
+    drop(late);
+}
