@@ -129,6 +129,13 @@ pub fn changes(top: &Path, rev: Option<&str>) -> Result<Changes, String> {
         "--no-ext-diff",
         "--unified=0",
         "--diff-filter=ACMR",
+        // Fixed here because the user's config changes them and the parser depends on them:
+        // `diff.mnemonicPrefix`/`diff.noprefix` change the `b/` prefix the paths are read
+        // with, and `diff.renames=false` would report every line of a moved file as new.
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        "--find-renames",
+        "--no-textconv",
     ];
     match rev {
         Some(r) => {

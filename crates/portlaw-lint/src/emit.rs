@@ -62,7 +62,7 @@ pub fn sarif(report: &Report, version: &str) -> Value {
                 "message": {"text": text},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": {"uri": uri(&d.path), "uriBaseId": "%SRCROOT%"},
                         "region": {
                             "startLine": d.line,
                             "startColumn": d.col,
@@ -116,6 +116,21 @@ fn data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
+}
+
+/// A relative path as a URI reference (SARIF's `uri` must be one): every byte but the
+/// unreserved characters and `/` percent-encoded, so `my app/café.py` becomes
+/// `my%20app/caf%C3%A9.py` and a `#` or `?` in a name is not read as a fragment or query.
+fn uri(path: &str) -> String {
+    let mut s = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            s.push(char::from(b));
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
 }
 
 fn prop(s: &str) -> String {
@@ -177,6 +192,19 @@ mod tests {
             github(&r),
             "::error title=PL001 hard-coded-port,file=a%2Cb%3Ac.py,line=1,col=1,endColumn=5::50%25 done%0Anext\n"
         );
+    }
+
+    #[test]
+    fn sarif_uris_are_percent_encoded() {
+        assert_eq!(uri("svc/app.py"), "svc/app.py");
+        assert_eq!(uri("my app/café#1.py"), "my%20app/caf%C3%A9%231.py");
+        let r = Report {
+            diagnostics: vec![diag(1, "x")],
+            ..Report::default()
+        };
+        let v = sarif(&r, "0");
+        let loc = &v["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uri"], "a%2Cb%3Ac.py");
     }
 
     #[test]

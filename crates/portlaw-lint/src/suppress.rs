@@ -2,7 +2,8 @@
 //! (`# ...`, `// ...`, `/* ... */`, `<!-- ... -->`).
 //!
 //! A suppression at the end of a line covers that line; one on a line of its own covers the
-//! next line. Codes are comma-separated. A suppression must give a reason (PL101), and one that
+//! next line of code (blank lines and comment lines in between are passed over, so
+//! suppressions can be stacked). Codes are comma-separated. A suppression must give a reason (PL101), and one that
 //! suppresses nothing is reported (PL100), so stale ones do not pile up.
 //!
 //! ```text
@@ -83,7 +84,11 @@ pub fn parse(
         let line_start = src[..c.start].rfind('\n').map(|i| i + 1).unwrap_or(0);
         let own_line = src[line_start..c.start].trim().is_empty();
         out.push(Suppression {
-            line: if own_line { line + 1 } else { line },
+            line: if own_line {
+                next_code_line(src, comments, c.end, line_of)
+            } else {
+                line
+            },
             codes,
             reason,
             start: c.start + p,
@@ -91,6 +96,41 @@ pub fn parse(
         });
     }
     out
+}
+
+/// The first line after offset `from` that holds code: blank lines and lines that start with
+/// a comment (another suppression stacked above, an explanation) are passed over.
+fn next_code_line(
+    src: &str,
+    comments: &[Comment],
+    from: usize,
+    line_of: &dyn Fn(usize) -> usize,
+) -> usize {
+    let mut at = src[from..].find('\n').map(|i| from + i + 1);
+    while let Some(start) = at {
+        let body = &src[start..];
+        let lead = body.len() - body.trim_start_matches([' ', '\t', '\r']).len();
+        let first = start + lead;
+        let blank = body[lead..].starts_with('\n');
+        let comment = comments.iter().find(|c| c.start == first);
+        match comment {
+            _ if blank => at = Some(first + 1),
+            // `/* note */ app.listen(9010)`: code after the comment on the same line.
+            Some(c)
+                if !src[c.end..]
+                    .split('\n')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .is_empty() =>
+            {
+                return line_of(start);
+            }
+            Some(c) => at = src[c.end..].find('\n').map(|i| c.end + i + 1),
+            None => return line_of(start),
+        }
+    }
+    line_of(from) + 1
 }
 
 /// Drops suppressed findings and adds PL100/PL101 for the suppressions themselves.

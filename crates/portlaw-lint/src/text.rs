@@ -17,7 +17,8 @@ pub fn is_port_name(name: &str) -> bool {
             .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
     }
     let lower = name.to_ascii_lowercase();
-    (lower.ends_with("_port") || lower.ends_with("-port"))
+    // `server.port` (Spring Boot, traefik labels) as a dotted config key.
+    (lower.ends_with("_port") || lower.ends_with("-port") || lower.ends_with(".port"))
         && (name.ends_with("port") || name.ends_with("PORT"))
 }
 
@@ -105,15 +106,46 @@ pub fn scan_text(text: &str, base: usize, whole_ctx: Option<PortCtx>, out: &mut 
         }
         url_spans.push((s, e));
         let url = &text[s..e];
+        let lower = scheme.to_ascii_lowercase();
+        let websocket = lower == "ws" || lower == "wss";
+        let auth_end = text[p + 3..e]
+            .find(['/', '?', '#'])
+            .map(|x| p + 3 + x)
+            .unwrap_or(e);
+        let auth = &text[p + 3..auth_end];
+        let auth = auth.rsplit('@').next().unwrap_or(auth);
         // A template (`ws://localhost:{}/x`, `${host}`, `%s`) or a bare scheme is not a URL.
+        // A WebSocket URL is compared whole with the allowed list, so any placeholder makes it
+        // unknowable; another URL only needs its port literal (`http://localhost:9010/${path}`,
+        // `f"http://{host}:9010/"`).
+        let placeholder = |t: &str| t.contains(['{', '}', '$', '%']);
         let host_char = text[p + 3..e].chars().next();
-        if url.contains(['{', '}', '$', '%'])
-            || !host_char.is_some_and(|c| c.is_ascii_alphanumeric() || c == '[')
-        {
+        if websocket {
+            if placeholder(url) || !host_char.is_some_and(|c| c.is_ascii_alphanumeric() || c == '[')
+            {
+                continue;
+            }
+        } else if let Some(c) = auth.rfind(':') {
+            let (host, port) = (&auth[..c], &auth[c + 1..]);
+            let templated_host = (host.starts_with('{') || host.starts_with("${"))
+                && host.ends_with('}')
+                && host.matches('{').count() == 1;
+            if placeholder(port) || (placeholder(host) && !templated_host) {
+                continue;
+            }
+            if templated_host
+                && let Some(v) = port_value(port)
+                && port.bytes().all(|c| c.is_ascii_digit())
+            {
+                let ps = base + (auth_end - port.len());
+                out.push(Site::port(v, PortCtx::Url, ps, ps + port.len()));
+                continue;
+            }
+        }
+        if !host_char.is_some_and(|c| c.is_ascii_alphanumeric() || c == '[') {
             continue;
         }
-        let lower = scheme.to_ascii_lowercase();
-        if lower == "ws" || lower == "wss" {
+        if websocket {
             out.push(Site {
                 kind: SiteKind::WebSocket {
                     url: url.to_string(),
@@ -123,12 +155,6 @@ pub fn scan_text(text: &str, base: usize, whole_ctx: Option<PortCtx>, out: &mut 
             });
             continue;
         }
-        let auth_end = text[p + 3..e]
-            .find(['/', '?', '#'])
-            .map(|x| p + 3 + x)
-            .unwrap_or(e);
-        let auth = &text[p + 3..auth_end];
-        let auth = auth.rsplit('@').next().unwrap_or(auth);
         if let Some(c) = auth.rfind(':') {
             let (host, port) = (&auth[..c], &auth[c + 1..]);
             if is_host(host)
@@ -286,6 +312,7 @@ mod tests {
             "HTTP_PORT",
             "httpPort",
             "metrics-port",
+            "server.port",
             "\"port\"",
         ] {
             assert!(is_port_name(y), "{y}");
@@ -298,6 +325,7 @@ mod tests {
             "Transport",
             "ports",
             "portal",
+            "server.report",
         ] {
             assert!(!is_port_name(n), "{n}");
         }

@@ -68,6 +68,29 @@ fn clean_repo_exits_0_and_findings_exit_1() {
     );
 }
 
+/// A minified bundle's megabyte line is shown as a window around the span, caret aligned.
+#[test]
+fn long_lines_are_shown_around_the_span() {
+    let r = repo();
+    let filler = "a".repeat(200_000);
+    r.write(
+        "web/bundle.min.js",
+        format!("var s=\"{filler}\";fetch(\"http://localhost:7311/x\");var t=\"{filler}\";\n"),
+    );
+    let out = r.cmd().arg("lint").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let s = stdout(&out);
+    assert!(s.len() < 2_000, "{} bytes of output", s.len());
+    let lines: Vec<&str> = s.lines().collect();
+    let src = lines.iter().find(|l| l.starts_with("1 |")).unwrap();
+    let caret = lines.iter().find(|l| l.contains('^')).unwrap();
+    assert!(src.starts_with("1 | …") && src.ends_with('…'), "{src}");
+    // The caret sits under the port, counted in characters.
+    let at = caret.chars().position(|c| c == '^').unwrap();
+    let under: String = src.chars().skip(at).take(4).collect();
+    assert_eq!(under, "7311", "{src}\n{caret}");
+}
+
 #[test]
 fn paths_print_relative_to_the_working_directory() {
     let r = repo();
@@ -389,6 +412,46 @@ fn diff_and_staged_report_only_changed_lines() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// The user's git config must not change what counts as a changed line: `diff.mnemonicPrefix`
+/// writes `w/path` instead of `b/path`, and `diff.renames=false` turns a move into a deletion
+/// plus an all-new file.
+#[test]
+fn diff_ignores_git_config_that_changes_the_diff() {
+    let r = git_repo();
+    let old = "import os\n\n\ndef main():\n    app.run(port=7311)\n\n\nmain()\n";
+    r.write("services/api/old.py", old);
+    git(r.path(), &["add", "."]);
+    git(r.path(), &["commit", "-q", "-m", "old code"]);
+    git(r.path(), &["config", "diff.mnemonicPrefix", "true"]);
+    git(r.path(), &["config", "diff.renames", "false"]);
+    git(
+        r.path(),
+        &["mv", "services/api/old.py", "services/api/new.py"],
+    );
+    r.write(
+        "services/api/new.py",
+        format!("{old}client.connect((\"localhost\", 7311))\n"),
+    );
+    git(r.path(), &["add", "."]);
+    for args in [&["--staged"][..], &["--diff", "HEAD"][..]] {
+        let out = r
+            .cmd()
+            .args(["lint", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let v = json(&out);
+        // Only the added line; the moved one is old code.
+        assert_eq!(
+            codes(&v),
+            ["services/api/new.py:9:PL001"],
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(v["summary"]["skipped"]["unreadable"], 0, "{args:?}");
+    }
 }
 
 #[test]

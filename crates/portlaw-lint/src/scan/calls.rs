@@ -140,6 +140,10 @@ pub fn classify(callee: &str, syn: Syntax) -> Call {
             | "listen_tcp"
             | "serve_forever"
     ) || (last == "Server" && segs.len() > 1)
+        // gin's `r.Run(":8080")`, echo's `e.Start(":1323")` (weak: see `Frame::weak`).
+        || (syn == Syntax::Go
+            && matches!(last, "Run" | "RunTLS" | "Start" | "StartTLS")
+            && segs.len() > 1)
         || (last == "run"
             && !matches!(
                 root,

@@ -305,9 +305,11 @@ impl<'a> Walker<'a> {
             f.kind = Call::Plain;
         }
         // Python's `bind` takes an address pair (a bare number is `Signature.bind(1, 2)`).
-        f.weak = last_segment(&callee) == "run"
-            || (matches!(self.syn, Syntax::Python | Syntax::Rust)
-                && last_segment(&callee) == "bind");
+        f.weak = matches!(
+            last_segment(&callee),
+            "run" | "Run" | "RunTLS" | "Start" | "StartTLS"
+        ) || (matches!(self.syn, Syntax::Python | Syntax::Rust)
+            && last_segment(&callee) == "bind");
         f.py_listen =
             matches!(self.syn, Syntax::Python | Syntax::Rust) && last_segment(&callee) == "listen";
         f.or_call = last_segment(&callee) == "Or";
@@ -335,6 +337,11 @@ impl<'a> Walker<'a> {
     fn callee(&self, i: usize) -> Option<String> {
         let s = self.callee_start(i)?;
         let mut name = String::new();
+        // A method of a call's result (`Flask(__name__).run(`, `warp::serve(r).run(`): the
+        // receiver is unnamed, but it is a method, not a free function.
+        if s > 0 && (self.is(s - 1, ".") || self.is(s - 1, "?.")) {
+            name.push_str("_.");
+        }
         for k in s..i {
             match self.t[k].kind {
                 Tok::Ident => name.push_str(self.text(k)),
@@ -463,7 +470,12 @@ impl<'a> Walker<'a> {
         if let Some(f) = self.frames.last()
             && matches!(f.kind, Call::Env | Call::EnvIndex)
         {
-            if f.arg == 0 && f.kw.is_none() && f.lookup.is_none() {
+            let name_arg = match f.kw.as_deref() {
+                None => f.arg == 0,
+                // `os.getenv(key="X", default="9000")`
+                Some(k) => k == "key",
+            };
+            if name_arg && f.lookup.is_none() {
                 let idx = self.push_lookup(content, tok.cs, tok.ce);
                 self.frames.last_mut().unwrap().lookup = Some(idx);
                 return;
@@ -609,27 +621,23 @@ impl<'a> Walker<'a> {
         }
         let (j, depth) = self.value_anchor(i);
         let ctx = self.frame_ctx(i, j, depth, v);
-        let ctx = ctx.or_else(|| {
-            let (name, eq) = self.target.as_ref()?;
-            if *eq + 1 != j {
-                return None;
-            }
-            if self.env_backed.contains_key(name) {
-                // Handled below as the default of that lookup.
-                return None;
-            }
-            is_port_name(name).then_some(PortCtx::Assign)
-        });
-        // The env-backed fallback above is handled here, where `self` can be borrowed mutably.
+        // `port = 9000` where `port` was read from an env var earlier (`if port is None:
+        // port = 9000`) is that lookup's default, unless the lookup has one already: then it is
+        // a plain assignment and judged as one (not silently dropped).
         if ctx.is_none()
             && let Some((name, eq)) = self.target.clone()
             && eq + 1 == j
-            && let Some(var) = self.env_backed.get(&name).cloned()
-            && let Some(idx) = self.lookups.iter().rposition(|l| l.var == var)
+            && let Some(var) = self.env_backed.get(&name)
+            && let Some(idx) = self.lookups.iter().rposition(|l| &l.var == var)
+            && self.lookups[idx].default.is_none()
         {
             self.set_default(idx, text, start, end);
             return;
         }
+        let ctx = ctx.or_else(|| {
+            let (name, eq) = self.target.as_ref()?;
+            (*eq + 1 == j && is_port_name(name)).then_some(PortCtx::Assign)
+        });
         if let Some(ctx) = ctx {
             self.sites.push(Site::port(v, ctx, start, end));
         }
@@ -662,14 +670,23 @@ impl<'a> Walker<'a> {
             }
             return None;
         }
-        // `(host, port)` / `[host, port]`.
-        if prev == ","
-            && j >= 3
+        // `(host, port)` / `[host, port]`, and Rust's `([127, 0, 0, 1], port)`.
+        let string_host = j >= 3
             && self.kind(j - 2) == Some(Tok::Str)
             && matches!(self.text(j - 3), "(" | "[")
-            && self.is_host_str(j - 2)
-            && matches!(self.text(i + 1), ")" | "]")
-        {
+            && self.is_host_str(j - 2);
+        let octets_host = self.syn == Syntax::Rust
+            && j >= 11
+            && self.is(j - 2, "]")
+            && self.is(j - 10, "[")
+            && self.is(j - 11, "(")
+            && (0..4).all(|k| {
+                let at = j - 9 + 2 * k;
+                self.kind(at) == Some(Tok::Num)
+                    && self.text(at).parse::<u8>().is_ok()
+                    && (k == 3 || self.is(at + 1, ","))
+            });
+        if prev == "," && (string_host || octets_host) && matches!(self.text(i + 1), ")" | "]") {
             // `app.run("0.0.0.0", 5000)` is the call's own argument list; `bind(("", 1))`
             // is a pair inside it.
             let outer = match f.kind {

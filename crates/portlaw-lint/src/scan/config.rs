@@ -71,11 +71,7 @@ pub fn dockerfile(src: &str, out: &mut Scan) {
             "EXPOSE" => {
                 for (ws, w) in crate::text::words_of(body) {
                     let p = w.split('/').next().unwrap_or(w);
-                    if let Some(v) = port_value(p) {
-                        let s = body_at + ws;
-                        out.sites
-                            .push(Site::port(v, PortCtx::Listen, s, s + p.len()));
-                    }
+                    shell::ports_or_range(p, PortCtx::Listen, body_at + ws, out);
                 }
             }
             "ENV" | "ARG" => {
@@ -145,7 +141,27 @@ pub fn dotenv(src: &str, out: &mut Scan) {
 pub fn nginx(src: &str, out: &mut Scan) {
     for (at, l) in lines(src) {
         let code = cut_comment(l, at, out);
-        for (ws, stmt) in split_keep(code, ';') {
+        // Statements end at `;`, and a block's braces end one too (`server { listen 9010; }`
+        // on one line); the braces of a `${VAR}` do not.
+        let mut ends = String::with_capacity(code.len());
+        let mut in_var = false;
+        let mut prev = ' ';
+        for c in code.chars() {
+            ends.push(match c {
+                '{' if prev == '$' => {
+                    in_var = true;
+                    c
+                }
+                '}' if in_var => {
+                    in_var = false;
+                    c
+                }
+                '{' | '}' => ';',
+                _ => c,
+            });
+            prev = c;
+        }
+        for (ws, stmt) in split_keep(&ends, ';') {
             let words = crate::text::words_of(stmt);
             let Some(&(_, directive)) = words.first() else {
                 continue;
@@ -213,8 +229,8 @@ pub fn yaml(src: &str, compose: bool, out: &mut Scan) {
             ports_at = None;
         }
         let (key, value, vat) = match split_key(t) {
-            Some((k, v, vo)) => (Some(k), v, at + off + vo),
-            None => (None, t, at + off),
+            Some((k, v, vo)) if !t.starts_with('{') => (Some(k), v, at + off + vo),
+            _ => (None, t, at + off),
         };
         let (value, vat) = unquote(value, vat);
         if matches!(key, Some("ports" | "expose")) {
@@ -239,6 +255,20 @@ pub fn yaml(src: &str, compose: bool, out: &mut Scan) {
             continue;
         }
         match key {
+            _ if value.starts_with('{') && value.ends_with('}') => {
+                // Flow mapping: `- {containerPort: 9010, protocol: TCP}`,
+                // `environment: { RECORDING_PORT: "9010" }`.
+                let inner = &value[1..value.len() - 1];
+                for (o, piece) in split_keep(inner, ',') {
+                    let lead = piece.len() - piece.trim_start().len();
+                    if let Some((k, v, vo)) = split_key(piece.trim())
+                        && !k.is_empty()
+                    {
+                        let (v, vat) = unquote(v, vat + 1 + o + lead + vo);
+                        pair(k, v, vat, compose, &mut env_name, out);
+                    }
+                }
+            }
             None if in_ports && compose => shell::publish(value, vat, out),
             None => {
                 // A list item: `- RECORDING_PORT=9010` or a command word list.
@@ -250,44 +280,55 @@ pub fn yaml(src: &str, compose: bool, out: &mut Scan) {
                     shell::scan_line(value, vat, &st, out);
                 }
             }
-            Some(k) => {
-                let v = port_value(value).filter(|_| value.bytes().all(|c| c.is_ascii_digit()));
-                if k == "name" && (value.ends_with("_PORT") || value == "PORT") {
-                    env_name = Some(value.to_string());
-                    continue;
-                }
-                if k == "value"
-                    && let Some(name) = env_name.take()
-                {
-                    shell::definition(&name, value, vat, out);
-                    continue;
-                }
-                let upper = k
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-                if upper && (k == "PORT" || k.ends_with("_PORT")) {
-                    shell::definition(k, value, vat, out);
-                    continue;
-                }
-                let ctx = match k {
-                    "containerPort" | "targetPort" | "target" => Some(PortCtx::Listen),
-                    "hostPort" | "nodePort" | "published" => Some(PortCtx::Publish),
-                    _ if is_port_name(k) => Some(if compose {
-                        PortCtx::Assign
-                    } else {
-                        PortCtx::Listen
-                    }),
-                    _ => None,
-                };
-                if let (Some(ctx), Some(v)) = (ctx, v) {
-                    out.sites.push(Site::port(v, ctx, vat, vat + value.len()));
-                } else if matches!(k, "command" | "entrypoint" | "args" | "test") {
-                    shell::scan_line(value, vat, &st, out);
-                } else {
-                    scan_text(value, vat, Some(PortCtx::HostPort), &mut out.sites);
-                }
-            }
+            Some(k) => pair(k, value, vat, compose, &mut env_name, out),
         }
+    }
+}
+
+/// One `key: value` of a compose or Kubernetes file (block or flow style).
+fn pair(
+    k: &str,
+    value: &str,
+    vat: usize,
+    compose: bool,
+    env_name: &mut Option<String>,
+    out: &mut Scan,
+) {
+    let st = ShellState::default();
+    let v = port_value(value).filter(|_| value.bytes().all(|c| c.is_ascii_digit()));
+    if k == "name" && (value.ends_with("_PORT") || value == "PORT") {
+        *env_name = Some(value.to_string());
+        return;
+    }
+    if k == "value"
+        && let Some(name) = env_name.take()
+    {
+        shell::definition(&name, value, vat, out);
+        return;
+    }
+    let upper = k
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if upper && (k == "PORT" || k.ends_with("_PORT")) {
+        shell::definition(k, value, vat, out);
+        return;
+    }
+    let ctx = match k {
+        "containerPort" | "targetPort" | "target" => Some(PortCtx::Listen),
+        "hostPort" | "nodePort" | "published" => Some(PortCtx::Publish),
+        _ if is_port_name(k) => Some(if compose {
+            PortCtx::Assign
+        } else {
+            PortCtx::Listen
+        }),
+        _ => None,
+    };
+    if let (Some(ctx), Some(v)) = (ctx, v) {
+        out.sites.push(Site::port(v, ctx, vat, vat + value.len()));
+    } else if matches!(k, "command" | "entrypoint" | "args" | "test") {
+        shell::scan_line(value, vat, &st, out);
+    } else {
+        scan_text(value, vat, Some(PortCtx::HostPort), &mut out.sites);
     }
 }
 

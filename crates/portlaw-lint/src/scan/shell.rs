@@ -314,21 +314,42 @@ pub fn publish(spec: &str, at: usize, out: &mut Scan) {
     let spec = spec.split('/').next().unwrap_or(spec);
     let parts: Vec<&str> = spec.split(':').collect();
     if parts.len() < 2 {
-        if let Some(v) = port_value(spec) {
-            out.sites
-                .push(Site::port(v, PortCtx::Listen, at, at + spec.len()));
-        }
+        ports_or_range(spec, PortCtx::Listen, at, out);
         return;
     }
     let host = parts[parts.len() - 2];
     let offset: usize = parts[..parts.len() - 2].iter().map(|p| p.len() + 1).sum();
-    if let Some(v) = port_value(host) {
-        out.sites.push(Site::port(
-            v,
-            PortCtx::Publish,
-            at + offset,
-            at + offset + host.len(),
-        ));
+    ports_or_range(host, PortCtx::Publish, at + offset, out);
+}
+
+/// A port (`9010`) or a range of ports (`9010-9019`, compose `ports:` and Dockerfile `EXPOSE`)
+/// at `at`. Each port of a range is a site with the range's span (the engine keeps the most
+/// specific finding per span); a range wider than 1024 ports yields only its ends.
+pub fn ports_or_range(word: &str, ctx: PortCtx, at: usize, out: &mut Scan) {
+    let end = at + word.len();
+    if let Some(v) = port_value(word) {
+        out.sites.push(Site::port(v, ctx, at, end));
+        return;
+    }
+    let Some((a, b)) = word.split_once('-') else {
+        return;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+    let (Some(a), Some(b)) = (
+        port_value(a).filter(|_| digits(a)),
+        port_value(b).filter(|_| digits(b)),
+    ) else {
+        return;
+    };
+    if a > b {
+        return;
+    }
+    if b - a > 1024 {
+        out.sites.push(Site::port(a, ctx, at, end));
+        out.sites.push(Site::port(b, ctx, at, end));
+    } else {
+        out.sites
+            .extend((a..=b).map(|p| Site::port(p, ctx, at, end)));
     }
 }
 

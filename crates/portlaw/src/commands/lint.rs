@@ -201,10 +201,10 @@ fn human(report: &Report, root: &Path, cwd: &Path) -> std::io::Result<()> {
         )?;
         let num = d.line.to_string();
         let pad = " ".repeat(num.len());
-        let lead: String = d
-            .source
+        let (source, col) = window(&d.source, d.col, d.end_col);
+        let lead: String = source
             .chars()
-            .take(d.col - 1)
+            .take(col - 1)
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
         let width = d.end_col.saturating_sub(d.col).max(1);
@@ -213,7 +213,7 @@ fn human(report: &Report, root: &Path, cwd: &Path) -> std::io::Result<()> {
             out,
             "{} {}",
             ui::paint(ui::CYAN, format!("{num} |")),
-            d.source
+            source
         )?;
         writeln!(
             out,
@@ -234,6 +234,28 @@ fn human(report: &Report, root: &Path, cwd: &Path) -> std::io::Result<()> {
     drop(out);
     summary(report);
     Ok(())
+}
+
+/// The part of a long line around the span (a minified bundle's line can be megabytes): at
+/// most `CONTEXT` characters either side, cut ends marked with `…`. Returns the text and the
+/// span's 1-based column in it.
+fn window(line: &str, col: usize, end_col: usize) -> (String, usize) {
+    const CONTEXT: usize = 60;
+    let n = line.chars().count();
+    if n <= 2 * CONTEXT + 40 {
+        return (line.to_string(), col);
+    }
+    let from = col.saturating_sub(1 + CONTEXT);
+    let to = (end_col.max(col) - 1 + CONTEXT).min(n);
+    let mut s = String::new();
+    if from > 0 {
+        s.push('…');
+    }
+    s.extend(line.chars().skip(from).take(to - from));
+    if to < n {
+        s.push('…');
+    }
+    (s, col - from + usize::from(from > 0))
 }
 
 fn shown_path(d: &Diagnostic, root: &Path, cwd: &Path) -> String {
