@@ -233,6 +233,10 @@ impl<'r> Linter<'r> {
                         self.one(&acc, p, &rel, &|p| std::fs::read(p), true);
                     }
                 }
+                // A symlink that leads nowhere (dangling, or a loop).
+                Err(_) if p.symlink_metadata().is_ok_and(|m| m.is_symlink()) => {
+                    acc.skipped[4].fetch_add(1, Ordering::Relaxed);
+                }
                 Err(_) => {
                     acc.skipped[3].fetch_add(1, Ordering::Relaxed);
                 }

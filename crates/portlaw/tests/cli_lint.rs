@@ -344,6 +344,19 @@ fn unreadable_files_are_skipped_and_counted() {
     assert_eq!(s["symlink"], 1, "{s}");
     let out = r.cmd().arg("lint").output().unwrap();
     assert!(stderr(&out).contains("skipped 4 files"), "{}", stderr(&out));
+
+    // Named on the command line (pre-commit passes names), a symlink to itself is skipped and
+    // counted, not "no such file".
+    std::os::unix::fs::symlink("self.py", r.join("a/self.py")).unwrap();
+    let out = r
+        .cmd()
+        .args(["lint", "--json", "a/self.py", "a/ok.py"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(codes(&v), ["a/ok.py:1:PL001"]);
+    assert_eq!(v["summary"]["skipped"]["symlink"], 1);
 }
 
 fn git(dir: &Path, args: &[&str]) {
@@ -524,6 +537,18 @@ fn hook_install_blocks_a_bad_commit() {
     let out = r.cmd().args(["hook", "uninstall"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(!hook.exists());
+
+    // A hook that cannot be read as text (a binary, a dangling symlink left by a hook manager)
+    // is still someone else's.
+    std::fs::write(&hook, b"\x7fELF\xff\xfe").unwrap();
+    let out = r.cmd().args(["hook", "install"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&hook).unwrap(), b"\x7fELF\xff\xfe");
+    std::fs::remove_file(&hook).unwrap();
+    std::os::unix::fs::symlink("../../no/such/hook", &hook).unwrap();
+    let out = r.cmd().args(["hook", "install"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(hook.symlink_metadata().unwrap().is_symlink());
 }
 
 #[test]

@@ -1,3 +1,6 @@
+//! Importing spec-form documents: our own HARBOR fixture, bad cells, and the real VECTRA spec
+//! when it is present.
+
 use super::*;
 use crate::check::check_registry;
 

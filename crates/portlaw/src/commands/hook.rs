@@ -49,7 +49,13 @@ fn hooks_dir(ctx: &Ctx) -> Result<PathBuf, CliError> {
 pub fn run(ctx: &Ctx, cmd: HookCommand) -> CmdResult {
     let dir = hooks_dir(ctx)?;
     let path = dir.join("pre-commit");
-    let existing = std::fs::read_to_string(&path).ok();
+    // Any file there counts as a hook, even one that cannot be read as text (a binary, a
+    // dangling symlink from a hook manager): only a hook with our marker is ours to replace.
+    let existing = path.symlink_metadata().ok().map(|_| {
+        std::fs::read(&path)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    });
     let ours = existing.as_deref().is_some_and(|t| t.contains(MARKER));
     match cmd {
         HookCommand::Install(a) => {

@@ -39,7 +39,8 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> CmdResult {
         args.paths.iter().map(|p| ctx.cwd.join(p)).collect()
     };
     for p in &paths {
-        if !p.exists() && !args.stdin {
+        // A dangling or looping symlink exists (it is skipped and counted, not an error).
+        if p.symlink_metadata().is_err() && !args.stdin {
             return Err(CliError::usage(format!(
                 "{}: no such file or directory",
                 p.display()
