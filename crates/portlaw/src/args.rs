@@ -40,8 +40,7 @@ pub enum Command {
     Get(GetArgs),
     /// Generate config/ports.env (or print it in another format).
     Env(EnvArgs),
-    /// Report every problem in the registry, ports.env and listed docs (and, with --against,
-    /// every reassignment since a git revision).
+    /// Report every problem: registry, ports.env, listed docs (--against REV: reassignments).
     Check(CheckArgs),
     /// Who holds these ports: every process, its details, and whether it is the owner.
     Who(WhoArgs),
@@ -59,13 +58,13 @@ pub enum Command {
     Retire(RetireArgs),
     /// Move a service along its life cycle: reserved, allocated, active (or retired).
     SetStatus(SetStatusArgs),
+    /// Write the registry's tables into the Markdown files it lists ([docs] files).
+    Render(RenderArgs),
     /// Lint source code for hard-coded, unregistered and sacred ports (rules PL001-PL007).
     Lint(LintArgs),
     /// Install or remove the git pre-commit hook that runs `portlaw lint --staged`.
     #[command(subcommand)]
     Hook(HookCommand),
-    /// Write the registry's tables into the Markdown files it lists ([docs] files).
-    Render(RenderArgs),
 }
 
 #[derive(Debug, Args)]
