@@ -78,6 +78,9 @@ pub struct InitArgs {
     /// Where the repository root is (default: the enclosing git repository, or `.`).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Print what was written (and the import's warnings) as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

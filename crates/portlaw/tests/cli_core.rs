@@ -323,10 +323,17 @@ fn init_from_spec_imports_and_warns_about_the_documents_slips() {
     );
     let out = r
         .cmd()
-        .args(["init", "--from-spec", spec])
+        .args(["init", "--json", "--from-spec", spec])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["services"].as_u64(), v["ranges"].as_u64()),
+        (Some(6), Some(4))
+    );
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 4);
+    assert_eq!(v["registry"], "config/ports.toml");
     assert_eq!(
         stderr(&out).matches("warning:").count(),
         4,

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use portlaw_core::lock::RegistryLock;
 use portlaw_core::{Origin, Registry, fsutil, portsenv, spec, write};
 
 use crate::args::InitArgs;
@@ -17,6 +18,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
     let toml_path = root.join("config/ports.toml");
     let env_path = root.join("config/ports.env");
 
+    let mut warnings = Vec::new();
     let (toml_text, registry) = match &args.from_spec {
         None => (
             portlaw_core::registry::BUILTIN_TOML.to_string(),
@@ -28,6 +30,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
             for w in &imported.warnings {
                 ui::warning(w);
             }
+            warnings.clone_from(&imported.warnings);
             let toml_text = write::to_toml(&imported.registry);
             // What we write must load back to what we imported.
             let reparsed = Registry::parse(&toml_text, Origin::File(toml_path.clone()))?;
@@ -55,9 +58,26 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
             ));
         }
     }
+    // Under the registry lock, like every writer: `init --force` must not interleave with an
+    // `add` running against the file it replaces.
+    let config = root.join("config");
+    std::fs::create_dir_all(&config)
+        .map_err(|e| CliError::usage(format!("{}: {e}", fsutil::shown(&config))))?;
+    let _lock = RegistryLock::exclusive(&toml_path, &|| {
+        ui::note("waiting for another portlaw process that is writing the registry")
+    })?;
     write_new(&toml_path, &toml_text)?;
     write_new(&env_path, &portsenv::generate(&registry))?;
-    ignore_lock_file(&root.join("config"))?;
+    ignore_lock_file(&config)?;
+    if args.json {
+        ui::json(&serde_json::json!({
+            "registry": fsutil::shown(&toml_path),
+            "ports_env": fsutil::shown(&env_path),
+            "services": registry.services.len(),
+            "ranges": registry.ranges.len(),
+            "warnings": warnings,
+        }))?;
+    }
     ui::note(format!(
         "wrote {} ({} services, {} ranges) and {}",
         fsutil::shown(&toml_path),
