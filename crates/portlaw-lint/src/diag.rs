@@ -106,6 +106,67 @@ pub struct Diagnostic {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// The source line, for display.
+    /// The source line, for display; for a long line (a minified bundle's can be megabytes)
+    /// the part around the span, cut ends marked with `…` (see [`snippet`]).
     pub source: String,
+    /// The span's 1-based column in `source`.
+    #[serde(skip)]
+    pub source_col: usize,
+}
+
+/// The part of `line` shown for the span at bytes `start..end` of it: the whole line when it
+/// is short, else at most `CONTEXT` characters either side of the span, cut ends marked with
+/// `…`. Returns the text and the span's 1-based column in it. Costs O(CONTEXT), not O(line),
+/// so a line with thousands of findings stays cheap.
+pub fn snippet(line: &str, start: usize, end: usize) -> (String, usize) {
+    const CONTEXT: usize = 60;
+    let start = start.min(line.len());
+    let end = end.clamp(start, line.len());
+    if line.len() <= 2 * CONTEXT + 40 {
+        return (line.to_string(), line[..start].chars().count() + 1);
+    }
+    let from = line[..start]
+        .char_indices()
+        .rev()
+        .take(CONTEXT)
+        .last()
+        .map_or(start, |(i, _)| i);
+    let to = line[end..]
+        .char_indices()
+        .nth(CONTEXT)
+        .map_or(line.len(), |(i, _)| end + i);
+    let mut s = String::with_capacity(to - from + 8);
+    if from > 0 {
+        s.push('…');
+    }
+    s.push_str(&line[from..to]);
+    if to < line.len() {
+        s.push('…');
+    }
+    (
+        s,
+        line[from..start].chars().count() + 1 + usize::from(from > 0),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_of_long_lines_keep_the_span() {
+        let short = "app.run(port=9010)";
+        assert_eq!(snippet(short, 13, 17), (short.into(), 14));
+        let line = format!("{}9010{}", "é".repeat(500), "x".repeat(500));
+        let (s, col) = snippet(&line, 1000, 1004);
+        assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+        assert_eq!(s.chars().count(), 2 + 60 + 4 + 60);
+        let at: String = s.chars().skip(col - 1).take(4).collect();
+        assert_eq!(at, "9010");
+        // Near the start: nothing cut on the left.
+        let (s, col) = snippet(&line[1000..], 0, 4);
+        assert!(s.starts_with("9010") && col == 1, "{s}");
+        // Out-of-range offsets (never produced) are clamped, not a panic.
+        let _ = snippet(&line, 5000, 5001);
+    }
 }

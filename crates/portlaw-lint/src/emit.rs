@@ -86,6 +86,8 @@ pub fn sarif(report: &Report, version: &str) -> Value {
                 "rules": rules,
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The repository root"}}},
+            // Columns count characters (SARIF's default would be UTF-16 code units).
+            "columnKind": "unicodeCodePoints",
             "results": results,
         }]
     })
@@ -179,6 +181,7 @@ mod tests {
             message: "50% done\nnext".into(),
             hint: None,
             source: source.into(),
+            source_col: 1,
         }
     }
 

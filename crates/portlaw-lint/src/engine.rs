@@ -107,6 +107,10 @@ impl<'r> Linter<'r> {
             needles.extend(
                 ["bind", "listen", "serve", "run(", "run_app", "http.server"].map(String::from),
             );
+            // Go's `e.Start(":1323")`; a server's CLI flag (`uvicorn app --port 8000`,
+            // `gunicorn -b :8000`, `flask run -p 5000`).
+            needles.extend(["start(", "--port", "runserver", "tcpsite"].map(String::from));
+            needles.extend(crate::scan::shell::SERVERS.map(String::from));
         }
         let prefilter = AhoCorasick::builder()
             .ascii_case_insensitive(true)
@@ -153,10 +157,15 @@ impl<'r> Linter<'r> {
         let sups = suppress::parse(text, &scan.comments, &line_of);
         let enabled = |c: Code| self.enabled(c);
         let raws = suppress::apply(raws, &sups, &line_of, &enabled);
-        let mut out: Vec<Diagnostic> = raws
+        let mut raws: Vec<Raw> = raws
             .into_iter()
             .filter(|r| !self.config.allowed(rel, r.code))
-            .map(|r| lines.locate(text, rel, r))
+            .collect();
+        raws.sort_by_key(|r| r.start);
+        let mut cursor = Cursor::default();
+        let mut out: Vec<Diagnostic> = raws
+            .into_iter()
+            .map(|r| lines.locate(text, rel, r, &mut cursor))
             .collect();
         out.sort_by_key(|d| (d.line, d.col, d.code));
         out
@@ -408,7 +417,16 @@ pub fn rel_path(root: &Path, path: &Path) -> String {
 trait Locate {
     /// 0-based line of a byte offset.
     fn line(&self, offset: usize) -> usize;
-    fn locate(&self, text: &str, rel: &str, r: Raw) -> Diagnostic;
+    fn locate(&self, text: &str, rel: &str, r: Raw, cursor: &mut Cursor) -> Diagnostic;
+}
+
+/// The last located offset and its column: findings come in offset order, so the columns of
+/// many findings on one long line are counted once, not from the line start each time.
+#[derive(Default)]
+struct Cursor {
+    line: usize,
+    offset: usize,
+    col: usize,
 }
 
 impl Locate for LineIndex {
@@ -416,14 +434,29 @@ impl Locate for LineIndex {
         self.line_col(offset).0 - 1
     }
 
-    fn locate(&self, text: &str, rel: &str, r: Raw) -> Diagnostic {
+    fn locate(&self, text: &str, rel: &str, r: Raw, cursor: &mut Cursor) -> Diagnostic {
         let line = Locate::line(self, r.start);
         let ls = self.start_of(line + 1).unwrap_or(0);
         let le = self.start_of(line + 2).map_or(text.len(), |e| e - 1);
-        let source = text[ls..le].trim_end_matches('\r').to_string();
-        let col = text[ls..r.start].chars().count() + 1;
+        let le = if text[ls..le].ends_with('\r') {
+            le - 1
+        } else {
+            le
+        };
+        let col = if cursor.col > 0 && cursor.line == line && cursor.offset <= r.start {
+            cursor.col + text[cursor.offset..r.start].chars().count()
+        } else {
+            text[ls..r.start].chars().count() + 1
+        };
+        *cursor = Cursor {
+            line,
+            offset: r.start,
+            col,
+        };
         let end = r.end.min(le).max(r.start);
         let end_col = col + text[r.start..end].chars().count();
+        let (source, source_col) =
+            crate::diag::snippet(&text[ls..le], r.start.min(le) - ls, end - ls);
         Diagnostic {
             code: r.code,
             rule: r.code.meta().name,
@@ -434,6 +467,7 @@ impl Locate for LineIndex {
             message: r.message,
             hint: r.hint,
             source,
+            source_col,
         }
     }
 }

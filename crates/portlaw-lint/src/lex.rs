@@ -333,16 +333,18 @@ impl Lexer<'_> {
             }
             return;
         }
+        if q == b'`' && self.syn == Syntax::JavaScript {
+            self.template(start);
+            return;
+        }
         let triple = self.syn == Syntax::Python && self.peek(1) == q && self.peek(2) == q;
         let qlen = if triple { 3 } else { 1 };
         self.i += qlen;
         let cs = self.i;
         let raw = flags & RAW != 0 || (q == b'`' && self.syn == Syntax::Go);
-        let template = q == b'`' && self.syn == Syntax::JavaScript;
         let multiline = triple || q == b'`';
         let mut ce = self.b.len();
-        let mut interp = flags & FSTR != 0;
-        let mut brace = 0usize;
+        let interp = flags & FSTR != 0;
         while self.i < self.b.len() {
             let c = self.b[self.i];
             if c == b'\\' && !raw {
@@ -354,21 +356,6 @@ impl Lexer<'_> {
                 self.i += 2;
                 continue;
             }
-            if template && c == b'$' && self.peek(1) == b'{' {
-                interp = true;
-                brace += 1;
-                self.i += 2;
-                continue;
-            }
-            if template && brace > 0 {
-                match c {
-                    b'{' => brace += 1,
-                    b'}' => brace -= 1,
-                    _ => {}
-                }
-                self.i += 1;
-                continue;
-            }
             if c == q && (!triple || (self.peek(1) == q && self.peek(2) == q)) {
                 ce = self.i;
                 self.i += qlen;
@@ -377,6 +364,88 @@ impl Lexer<'_> {
             if c == b'\n' && !multiline {
                 ce = self.i;
                 break;
+            }
+            self.i += 1;
+        }
+        self.i = self.i.min(self.b.len());
+        ce = ce.min(self.b.len());
+        self.out.push(Token {
+            kind: Tok::Str,
+            start,
+            end: self.i,
+            cs,
+            ce,
+            interp,
+        });
+    }
+}
+
+impl Lexer<'_> {
+    /// A JavaScript template literal starting at `self.i` (the backtick). The expressions in
+    /// `${...}` hold code: strings (whose braces do not count), comments and nested templates,
+    /// followed with an explicit stack so that no input can overflow the call stack and a `"{"`
+    /// inside an expression cannot make the template swallow the rest of the file.
+    fn template(&mut self, start: usize) {
+        enum In {
+            Template,
+            Expr(u32),
+        }
+        self.i += 1;
+        let cs = self.i;
+        let mut ce = self.b.len();
+        let mut interp = false;
+        let mut stack = vec![In::Template];
+        while self.i < self.b.len() {
+            let c = self.b[self.i];
+            let next = self.peek(1);
+            match stack.last_mut() {
+                Some(In::Template) => match c {
+                    b'\\' => self.i += 1,
+                    b'`' => {
+                        stack.pop();
+                        if stack.is_empty() {
+                            ce = self.i;
+                            self.i += 1;
+                            break;
+                        }
+                    }
+                    b'$' if next == b'{' => {
+                        interp = true;
+                        stack.push(In::Expr(1));
+                        self.i += 1;
+                    }
+                    _ => {}
+                },
+                Some(In::Expr(depth)) => match c {
+                    b'{' => *depth += 1,
+                    b'}' => {
+                        *depth -= 1;
+                        if *depth == 0 {
+                            stack.pop();
+                        }
+                    }
+                    b'`' => stack.push(In::Template),
+                    b'"' | b'\'' => {
+                        self.i += 1;
+                        while self.i < self.b.len() && !matches!(self.b[self.i], b'\n') {
+                            if self.b[self.i] == b'\\' {
+                                self.i += 1;
+                            } else if self.b[self.i] == c {
+                                break;
+                            }
+                            self.i += 1;
+                        }
+                    }
+                    b'/' if next == b'/' => self.i = memchr_nl(self.b, self.i),
+                    b'/' if next == b'*' => {
+                        self.i = self.b[self.i + 2..]
+                            .windows(2)
+                            .position(|w| w == b"*/")
+                            .map_or(self.b.len(), |p| self.i + 2 + p + 1);
+                    }
+                    _ => {}
+                },
+                None => break,
             }
             self.i += 1;
         }
@@ -450,6 +519,27 @@ mod tests {
         assert!(t.iter().all(|(k, s)| !(*k == Tok::Str && s == "\"")));
         let tpl = lex("`a${b}c`", Syntax::JavaScript);
         assert!(tpl[0].interp);
+    }
+
+    #[test]
+    fn template_expressions_hold_code() {
+        // A brace in a string, a nested template or a comment inside `${...}` does not end
+        // (or prolong) the template.
+        for src in [
+            "`x ${ \"{\" } y` z",
+            "`${ obj[\"}\"] }` z",
+            "`a ${ `b ${ '{' } c` } d` z",
+            "`${ x /* } */ }` z",
+            "`${ x // }\n }` z",
+        ] {
+            let t = kinds(src, Syntax::JavaScript);
+            assert_eq!(t.len(), 2, "{src}: {t:?}");
+            assert_eq!(t[0].0, Tok::Str, "{src}");
+            assert_eq!(t[1], (Tok::Ident, "z".into()), "{src}");
+        }
+        // Nesting deeper than any call stack: no overflow, one unterminated string.
+        let deep = "`${".repeat(100_000);
+        assert_eq!(lex(&deep, Syntax::JavaScript).len(), 1);
     }
 
     #[test]

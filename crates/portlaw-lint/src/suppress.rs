@@ -47,6 +47,8 @@ pub fn parse(
     line_of: &dyn Fn(usize) -> usize,
 ) -> Vec<Suppression> {
     let mut out = Vec::new();
+    let mut starts: Vec<(usize, usize)> = comments.iter().map(|c| (c.start, c.end)).collect();
+    starts.sort_unstable();
     for c in comments {
         let text = &src[c.start..c.end];
         // Doc comments document suppressions; they do not make them.
@@ -85,7 +87,7 @@ pub fn parse(
         let own_line = src[line_start..c.start].trim().is_empty();
         out.push(Suppression {
             line: if own_line {
-                next_code_line(src, comments, c.end, line_of)
+                next_code_line(src, &starts, c.end, line_of)
             } else {
                 line
             },
@@ -102,22 +104,29 @@ pub fn parse(
 /// a comment (another suppression stacked above, an explanation) are passed over.
 fn next_code_line(
     src: &str,
-    comments: &[Comment],
+    comments: &[(usize, usize)],
     from: usize,
     line_of: &dyn Fn(usize) -> usize,
 ) -> usize {
+    // At most this many lines are passed over, so that a file of thousands of stacked
+    // comments stays linear.
+    const MAX_SKIP: usize = 64;
     let mut at = src[from..].find('\n').map(|i| from + i + 1);
-    while let Some(start) = at {
+    for _ in 0..MAX_SKIP {
+        let Some(start) = at else { break };
         let body = &src[start..];
         let lead = body.len() - body.trim_start_matches([' ', '\t', '\r']).len();
         let first = start + lead;
         let blank = body[lead..].starts_with('\n');
-        let comment = comments.iter().find(|c| c.start == first);
+        let comment = comments
+            .binary_search_by_key(&first, |c| c.0)
+            .ok()
+            .map(|k| comments[k]);
         match comment {
             _ if blank => at = Some(first + 1),
             // `/* note */ app.listen(9010)`: code after the comment on the same line.
-            Some(c)
-                if !src[c.end..]
+            Some((_, end))
+                if !src[end..]
                     .split('\n')
                     .next()
                     .unwrap_or("")
@@ -126,11 +135,11 @@ fn next_code_line(
             {
                 return line_of(start);
             }
-            Some(c) => at = src[c.end..].find('\n').map(|i| c.end + i + 1),
+            Some((_, end)) => at = src[end..].find('\n').map(|i| end + i + 1),
             None => return line_of(start),
         }
     }
-    line_of(from) + 1
+    at.map_or(line_of(from) + 1, line_of)
 }
 
 /// Drops suppressed findings and adds PL100/PL101 for the suppressions themselves.
@@ -146,14 +155,16 @@ pub fn apply(
     for (u, s) in used.iter_mut().zip(sups) {
         *u = vec![false; s.codes.len()];
     }
+    let mut by_line: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+    for (k, s) in sups.iter().enumerate() {
+        by_line.entry(s.line).or_default().push(k);
+    }
     let mut kept = Vec::new();
     for r in raws {
         let line = line_of(r.start);
         let mut hit = false;
-        for (k, s) in sups.iter().enumerate() {
-            if s.line != line {
-                continue;
-            }
+        for &k in by_line.get(&line).map_or(&[][..], Vec::as_slice) {
+            let s = &sups[k];
             for (j, (_, code)) in s.codes.iter().enumerate() {
                 if *code == Some(r.code) {
                     used[k][j] = true;

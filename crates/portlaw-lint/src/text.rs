@@ -169,8 +169,13 @@ pub fn scan_text(text: &str, base: usize, whole_ctx: Option<PortCtx>, out: &mut 
     }
     // Flags inside a command line: `--port 9010`, `--port=9010`.
     let words = words_of(text);
+    // Both lists are in text order: one pointer walks the URLs as the words advance.
+    let mut u = 0;
     for (k, (ws, w)) in words.iter().enumerate() {
-        if url_spans.iter().any(|(s, e)| ws >= s && ws < e) {
+        while u < url_spans.len() && url_spans[u].1 <= *ws {
+            u += 1;
+        }
+        if url_spans.get(u).is_some_and(|(s, e)| ws >= s && ws < e) {
             continue;
         }
         if let Some((flag, val)) = w.split_once('=')
@@ -365,6 +370,17 @@ mod tests {
         );
         assert_eq!(ports("serve --port=9010", false)[0].2, "9010");
         assert!(ports("sleep 9000", false).is_empty());
+        // A flag inside a URL is the URL's; after it, a flag again (one pointer walks both).
+        let p = ports("http://h:1/?x=--port 7010 a://b --port 7011", false);
+        let got: Vec<_> = p.iter().map(|x| (x.0, x.1)).collect();
+        assert_eq!(got, [(1, PortCtx::Url), (7011, PortCtx::Flag)]);
+        // Only the authority of a non-WebSocket URL needs to be literal.
+        assert_eq!(ports("http://localhost:9010/${id}", false)[0].0, 9010);
+        assert_eq!(ports("http://{host}:9010/", false)[0].0, 9010);
+        assert!(ports("http://{host}:{port}/", false).is_empty());
+        let mut v = Vec::new();
+        scan_text("ws://localhost:9000/${x}", 0, None, &mut v);
+        assert!(v.is_empty(), "{v:?}");
     }
 
     #[test]

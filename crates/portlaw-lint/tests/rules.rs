@@ -112,3 +112,43 @@ fn pl100_pl101_suppressions() {
         "services/recording"
     ));
 }
+
+/// The fixtures above hold many lines each, so a line the prefilter alone would drop (no port
+/// number, variable or verb it looks for) is caught there by its neighbours. Here every
+/// flagged form is a file of its own, as it often is in a real tree (a one-line start script).
+#[test]
+fn prefilter_keeps_files_with_one_finding() {
+    let reg = Registry::builtin();
+    let linter = Linter::new(&reg, LintConfig::default());
+    let cases = [
+        ("run.sh", "exec uvicorn main:app --port 8000\n", "PL002"),
+        ("g.sh", "gunicorn -b 0.0.0.0:8000 app:app\n", "PL002"),
+        ("f.sh", "flask run -p 5000\n", "PL002"),
+        ("d.sh", "python manage.py runserver 8000\n", "PL002"),
+        (
+            "site.py",
+            "site = web.TCPSite(runner, None, 8080)\n",
+            "PL002",
+        ),
+        ("main.go", "func main() { e.Start(\":1323\") }\n", "PL002"),
+        ("main2.go", "func main() { r.Run(\":8081\") }\n", "PL002"),
+        ("app.py", "app.run(port=5000)\n", "PL002"),
+        ("app.js", "app.listen(3000);\n", "PL002"),
+        ("srv.py", "HTTPServer((\"\", 8000), H)\n", "PL002"),
+        ("c.py", "x = os.getenv(\"RECORDNG_PORT\")\n", "PL004"),
+        (
+            "w.js",
+            // portlaw: ignore[PL005] test data: a foreign URL the rule must flag
+            "new WebSocket(\"wss://other.example/x\");\n",
+            "PL005",
+        ),
+        ("Dockerfile", "EXPOSE 9030-9031\n", "PL007"),
+    ];
+    for (path, text, code) in cases {
+        let found = linter.lint_text(path, text).unwrap();
+        assert!(
+            found.iter().any(|d| d.code.as_str() == code),
+            "{path}: {text:?} gave {found:?}"
+        );
+    }
+}

@@ -89,6 +89,16 @@ fn long_lines_are_shown_around_the_span() {
     let at = caret.chars().position(|c| c == '^').unwrap();
     let under: String = src.chars().skip(at).take(4).collect();
     assert_eq!(under, "7311", "{src}\n{caret}");
+    // JSON carries the same window, not the megabyte line.
+    let out = r.cmd().args(["lint", "--json"]).output().unwrap();
+    assert!(
+        out.stdout.len() < 4_000,
+        "{} bytes of JSON",
+        out.stdout.len()
+    );
+    let v = json(&out);
+    let source = v["findings"][0]["source"].as_str().unwrap();
+    assert!(source.contains("localhost:7311"), "{source}");
 }
 
 #[test]
@@ -103,6 +113,20 @@ fn paths_print_relative_to_the_working_directory() {
         .unwrap();
     assert!(
         stdout(&out).starts_with("api/bad.py:1:14: PL001"),
+        "{}",
+        stdout(&out)
+    );
+    // From a sibling directory the path climbs out of it, rather than reading as a path
+    // under it that does not exist.
+    r.write("web/index.js", "// the web app\n");
+    let out = r
+        .cmd()
+        .current_dir(r.join("web"))
+        .args(["lint", "../services"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).starts_with("../services/api/bad.py:1:14: PL001"),
         "{}",
         stdout(&out)
     );

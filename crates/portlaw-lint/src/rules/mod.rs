@@ -169,7 +169,8 @@ pub fn describe(s: &Service) -> String {
 pub fn closest<'a>(var: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     names
         .map(|n| (edit_distance(var, n), n))
-        .filter(|(d, n)| *d <= 3.max(n.len() / 4))
+        // A typo is a few edits, fewer in a short name: `MY_PORT` is not a typo of `CDP_PORT`.
+        .filter(|(d, n)| *d <= (n.len() / 4).clamp(1, 3))
         .min()
         .map(|(_, n)| n)
 }

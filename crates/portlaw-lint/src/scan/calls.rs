@@ -139,6 +139,8 @@ pub fn classify(callee: &str, syn: Syntax) -> Call {
             | "bind_tcp"
             | "listen_tcp"
             | "serve_forever"
+            | "TCPSite"
+            | "run_server"
     ) || (last == "Server" && segs.len() > 1)
         // gin's `r.Run(":8080")`, echo's `e.Start(":1323")` (weak: see `Frame::weak`).
         || (syn == Syntax::Go

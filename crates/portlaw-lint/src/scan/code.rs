@@ -20,6 +20,9 @@ use crate::lex::{Syntax, Tok, Token, lex};
 use crate::site::{Comment, Fallback, PortCtx, Scan, Site, SiteKind};
 use crate::text::{is_port_flag, is_port_name, port_value, scan_text};
 
+/// How many open brackets the scanner tracks.
+const MAX_DEPTH: usize = 200;
+
 #[derive(Debug)]
 struct Frame {
     open: u8,
@@ -71,6 +74,7 @@ pub fn scan(src: &str, syn: Syntax, base: usize, out: &mut Scan) {
         syn,
         t: &toks,
         frames: Vec::new(),
+        overflow: 0,
         lookups: Vec::new(),
         last_lookup: None,
         target: None,
@@ -109,6 +113,8 @@ struct Walker<'a> {
     syn: Syntax,
     t: &'a [Token],
     frames: Vec<Frame>,
+    /// Brackets opened beyond [`MAX_DEPTH`] (not tracked).
+    overflow: usize,
     lookups: Vec<Lookup>,
     /// The lookup that just ended (index into `lookups`, token index of its end).
     last_lookup: Option<(usize, usize)>,
@@ -191,9 +197,17 @@ impl<'a> Walker<'a> {
         let p = self.text(i);
         match p {
             "(" | "[" | "{" => {
+                // Every literal looks at the open brackets around it, so their number is
+                // capped: real code nests a few dozen deep, and a generated file nesting
+                // thousands deep must not make the scan quadratic.
+                if self.frames.len() >= MAX_DEPTH {
+                    self.overflow += 1;
+                    return;
+                }
                 let frame = self.open_frame(i, p.as_bytes()[0]);
                 self.frames.push(frame);
             }
+            ")" | "]" | "}" if self.overflow > 0 => self.overflow -= 1,
             ")" | "]" | "}" => {
                 let want = match p {
                     ")" => b'(',
@@ -542,6 +556,12 @@ impl<'a> Walker<'a> {
         let mut comma = false;
         for k in e + 1..i {
             let s = self.text(k);
+            // `parseInt(process.env.X, 10) || 9000`: a radix (`, 10)`) is passed over.
+            let radix_comma = s == "," && self.kind(k + 1) == Some(Tok::Num) && self.is(k + 2, ")");
+            let radix = self.t[k].kind == Tok::Num && self.is(k - 1, ",") && self.is(k + 1, ")");
+            if radix_comma || radix {
+                continue;
+            }
             match self.t[k].kind {
                 Tok::Ident => {
                     if s == "or" || s.starts_with("unwrap_or") {
@@ -686,7 +706,25 @@ impl<'a> Walker<'a> {
                     && self.text(at).parse::<u8>().is_ok()
                     && (k == 3 || self.is(at + 1, ","))
             });
-        if prev == "," && (string_host || octets_host) && matches!(self.text(i + 1), ")" | "]") {
+        // `sock.bind((HOST, 9010))`, `connect((self.host, 9010))`: a named host counts only as
+        // the pair a bind or connect call is given (`x = (a, 9010)` is no address).
+        let named_host = f.kind == Call::Plain
+            && depth >= 2
+            && matches!(self.frames[depth - 2].kind, Call::Bind | Call::Connect)
+            && j >= 3
+            && {
+                let mut k = j - 2;
+                while k > 0 && (self.kind(k) == Some(Tok::Ident) || self.is(k, ".")) {
+                    k -= 1;
+                }
+                k < j - 2
+                    && matches!(self.text(k), "(" | "[")
+                    && self.kind(k + 1) == Some(Tok::Ident)
+            };
+        if prev == ","
+            && (string_host || octets_host || named_host)
+            && matches!(self.text(i + 1), ")" | "]")
+        {
             // `app.run("0.0.0.0", 5000)` is the call's own argument list; `bind(("", 1))`
             // is a pair inside it.
             let outer = match f.kind {
@@ -755,6 +793,21 @@ mod tests {
         let s = sites("p = int(os.getenv(\"A_PORT\", \"9000\"))\n", Syntax::Python);
         assert_eq!(s.len(), 1, "{s:?}");
         assert!(s[0].contains("default: Some"), "{s:?}");
+    }
+
+    #[test]
+    fn nesting_beyond_the_cap_keeps_the_brackets_balanced() {
+        // Brackets past MAX_DEPTH are counted, not tracked; once they close, positions read
+        // as before.
+        let deep = format!(
+            "x = {}1{}\napp.run(port=9010)\n",
+            "(".repeat(5 * MAX_DEPTH),
+            ")".repeat(5 * MAX_DEPTH)
+        );
+        let s = sites(&deep, Syntax::Python);
+        assert_eq!(s, ["Port { port: 9010, ctx: Bind } @9010"]);
+        let inside = format!("{}app.run(port=9010){}", "[".repeat(50), "]".repeat(50));
+        assert_eq!(sites(&inside, Syntax::Python).len(), 1);
     }
 
     #[test]

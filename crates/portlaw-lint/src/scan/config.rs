@@ -252,6 +252,9 @@ pub fn yaml(src: &str, compose: bool, out: &mut Scan) {
         // Expansions anywhere in a value.
         if value.contains('$') {
             lookups_of(value, vat, out);
+            if key.is_none() && in_ports && compose {
+                shell::publish(value, vat, out);
+            }
             continue;
         }
         match key {
@@ -359,28 +362,34 @@ fn split_key(t: &str) -> Option<(&str, &str, usize)> {
 /// suppressions.
 pub fn html(src: &str, out: &mut Scan) {
     let lower = src.to_ascii_lowercase();
+    // One pass over the markup: a comment hides any `<script>` in it (commented-out markup),
+    // and a script's body is code, where a `<!--` in a string starts no comment.
     let mut i = 0;
-    while let Some(p) = lower[i..].find("<!--") {
-        let s = i + p;
-        let e = lower[s..]
-            .find("-->")
-            .map(|x| s + x + 3)
-            .unwrap_or(src.len());
-        out.comments.push(Comment { start: s, end: e });
-        i = e;
-    }
-    let mut i = 0;
-    while let Some(p) = lower[i..].find("<script") {
-        let open = i + p;
-        let Some(gt) = lower[open..].find('>') else {
-            break;
-        };
-        let body = open + gt + 1;
-        let end = lower[body..]
-            .find("</script")
-            .map(|x| body + x)
-            .unwrap_or(src.len());
-        super::code::scan(&src[body..end], crate::lex::Syntax::JavaScript, body, out);
-        i = end;
+    loop {
+        let comment = lower[i..].find("<!--").map(|p| i + p);
+        let script = lower[i..].find("<script").map(|p| i + p);
+        match (comment, script) {
+            (Some(c), s) if s.is_none_or(|s| c < s) => {
+                let e = lower[c..]
+                    .find("-->")
+                    .map(|x| c + x + 3)
+                    .unwrap_or(src.len());
+                out.comments.push(Comment { start: c, end: e });
+                i = e;
+            }
+            (_, Some(open)) => {
+                let Some(gt) = lower[open..].find('>') else {
+                    break;
+                };
+                let body = open + gt + 1;
+                let end = lower[body..]
+                    .find("</script")
+                    .map(|x| body + x)
+                    .unwrap_or(src.len());
+                super::code::scan(&src[body..end], crate::lex::Syntax::JavaScript, body, out);
+                i = end;
+            }
+            _ => break,
+        }
     }
 }

@@ -20,6 +20,8 @@ pub fn scan(src: &str, out: &mut Scan) {
     let mut st = ShellState::default();
     // First pass: names the script assigns, so `$NAME` of those is not an env lookup.
     for line in src.lines() {
+        let mut prev = "";
+        let mut reading = false;
         for (_, w) in split_words(line).0 {
             let w = w.trim_start_matches("export ").trim_start_matches("local ");
             if let Some((k, _)) = w.split_once('=')
@@ -27,6 +29,14 @@ pub fn scan(src: &str, out: &mut Scan) {
             {
                 st.assigned.insert(k.to_string());
             }
+            // `read -r NAME ...` and `for NAME in ...` assign too.
+            if matches!(w, ";" | "|" | "&" | "&&" | "||") {
+                reading = false;
+            } else if reading && is_name(w) || prev == "for" && is_name(w) {
+                st.assigned.insert(w.to_string());
+            }
+            reading |= w == "read";
+            prev = w;
         }
     }
     let mut heredoc: Option<String> = None;
@@ -54,6 +64,14 @@ pub fn scan(src: &str, out: &mut Scan) {
         }
         scan_line(l, base, &st, out);
     }
+}
+
+/// Commands whose arguments are messages, not port positions.
+fn is_silent(cmd: &str) -> bool {
+    matches!(
+        cmd,
+        "echo" | "printf" | "logger" | "log" | "info" | "warn" | "die" | ":"
+    )
 }
 
 fn is_name(k: &str) -> bool {
@@ -141,12 +159,15 @@ pub fn scan_line(line: &str, base: usize, st: &ShellState, out: &mut Scan) {
     }
     let code = &line[..comment.unwrap_or(line.len())];
     // Expansions anywhere outside single quotes (a typo is a typo, even in an echo).
+    // The quote state is carried from one expansion to the next (they come in order), so a
+    // line with thousands of expansions is read once.
+    let mut quotes = QuoteState::default();
     for (var, vs, ve, default) in expansions(code) {
-        if in_single_quotes(code, vs) {
+        if quotes.single_at(code, vs) {
             continue;
         }
-        let braced = vs >= 2 && &code[vs - 2..vs] == "${";
-        if !braced && st.assigned.contains(&var) {
+        // The script's own variable, unless read with a default (`${X:-1}` reads the env).
+        if default.is_none() && st.assigned.contains(&var) {
             continue;
         }
         out.sites.push(Site {
@@ -199,18 +220,40 @@ pub fn scan_line(line: &str, base: usize, st: &ShellState, out: &mut Scan) {
                 if !v.contains('$') {
                     definition(k, v, base + vat, out);
                 }
+                // `x=$(uvicorn app --port 8000)`: the substitution's command starts here.
+                let inner = v
+                    .strip_prefix("$(")
+                    .or_else(|| v.strip_prefix('`'))
+                    .filter(|c| !c.is_empty());
+                if let Some(c) = inner {
+                    let name = c.rsplit('/').next().unwrap_or(c);
+                    silent = is_silent(name);
+                    cmd = Some(name);
+                    prev = Some(c);
+                }
                 continue;
             }
+            let w = w.trim_start_matches("$(").trim_start_matches('`');
             let name = w.rsplit('/').next().unwrap_or(w);
-            silent = matches!(
-                name,
-                "echo" | "printf" | "logger" | "log" | "info" | "warn" | "die" | ":"
-            );
+            silent = is_silent(name);
             cmd = Some(name);
             prev = Some(w);
             continue;
         };
         if silent {
+            continue;
+        }
+        // Launchers: the command that runs is a later word (`npx http-server -p 8080`,
+        // `uv run uvicorn app --port 8000`, `python -m uvicorn app --port 8000`).
+        let launcher = matches!(name, "npx" | "uvx" | "bunx" | "pipx")
+            || (matches!(
+                name,
+                "uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye" | "pnpm" | "yarn"
+            ) && matches!(prev, Some("run" | "exec" | "dlx")))
+            || (name.starts_with("python") && prev == Some("-m"));
+        if launcher && !w.starts_with('-') && w != "http.server" {
+            cmd = Some(w.rsplit('/').next().unwrap_or(w));
+            prev = Some(w);
             continue;
         }
         // A server's own port flags bind; anyone else's (`psql --port`) connect.
@@ -227,11 +270,22 @@ pub fn scan_line(line: &str, base: usize, st: &ShellState, out: &mut Scan) {
                 scan_text(value, vat, Some(PortCtx::Bind), &mut out.sites)
             }
             Some(f) if is_port_flag(f) => {
+                // The end of a command substitution: `$(serve --port 9010)`.
+                let value = value.trim_end_matches([')', '`']);
                 if let Some(v) = port_value(value) {
                     out.sites
                         .push(Site::port(v, flag_ctx, vat, vat + value.len()));
                 } else if server && value.contains('$') {
                     bind_vars(value, vat, out);
+                }
+            }
+            // Django's `manage.py runserver 8000` / `runserver 0.0.0.0:8000`.
+            _ if prev == Some("runserver") => {
+                if let Some(v) = port_value(w) {
+                    out.sites
+                        .push(Site::port(v, PortCtx::Bind, at, at + w.len()));
+                } else {
+                    scan_text(w, at, Some(PortCtx::Bind), &mut out.sites);
                 }
             }
             _ if prev == Some("http.server") => {
@@ -250,23 +304,24 @@ pub fn scan_line(line: &str, base: usize, st: &ShellState, out: &mut Scan) {
     }
 }
 
-/// Commands that serve on the port their flags name.
+/// Commands whose `--port`/`-p`/`-b` starts a server (the engine's prefilter looks for them too).
+pub const SERVERS: [&str; 12] = [
+    "uvicorn",
+    "gunicorn",
+    "hypercorn",
+    "daphne",
+    "flask",
+    "streamlit",
+    "http-server",
+    "serve",
+    "jupyter",
+    "jupyter-lab",
+    "waitress-serve",
+    "granian",
+];
+
 fn is_server(cmd: &str) -> bool {
-    matches!(
-        cmd,
-        "uvicorn"
-            | "gunicorn"
-            | "hypercorn"
-            | "daphne"
-            | "flask"
-            | "streamlit"
-            | "http-server"
-            | "serve"
-            | "jupyter"
-            | "jupyter-lab"
-            | "waitress-serve"
-            | "granian"
-    )
+    SERVERS.contains(&cmd)
 }
 
 /// `--port "$FOUNDATION_PORT"` given to a server: it binds whatever the variable holds.
@@ -311,15 +366,37 @@ pub fn definition(name: &str, value: &str, at: usize, out: &mut Scan) {
 
 /// `-p [ip:]host:container` → the host port.
 pub fn publish(spec: &str, at: usize, out: &mut Scan) {
-    let spec = spec.split('/').next().unwrap_or(spec);
-    let parts: Vec<&str> = spec.split(':').collect();
+    // The `:` and `/` of a `${VAR:-9000}` are not separators: split a copy with the
+    // expansions blanked out (same byte offsets).
+    let mut masked = spec.as_bytes().to_vec();
+    for (_, vs, _, _) in expansions(spec) {
+        if vs >= 2 && &spec[vs - 2..vs] == "${" {
+            let close = spec[vs..].find('}').map_or(spec.len(), |p| vs + p);
+            masked[vs..close].fill(b'_');
+        }
+    }
+    let masked = String::from_utf8(masked).unwrap_or_default();
+    let cut = masked.find('/').unwrap_or(spec.len());
+    let (spec, masked) = (&spec[..cut], &masked[..cut.min(masked.len())]);
+    let mut bounds = vec![0];
+    bounds.extend(masked.match_indices(':').map(|(i, _)| i + 1));
+    let parts: Vec<&str> = bounds
+        .iter()
+        .enumerate()
+        .map(|(k, &s)| &spec[s..bounds.get(k + 1).map_or(spec.len(), |e| e - 1)])
+        .collect();
     if parts.len() < 2 {
         ports_or_range(spec, PortCtx::Listen, at, out);
         return;
     }
     let host = parts[parts.len() - 2];
-    let offset: usize = parts[..parts.len() - 2].iter().map(|p| p.len() + 1).sum();
-    ports_or_range(host, PortCtx::Publish, at + offset, out);
+    let offset = bounds[parts.len() - 2];
+    if host.contains('$') {
+        // `"${FOUNDATION_PORT:-9000}:9000"` publishes whatever port the variable holds.
+        bind_vars(host, at + offset, out);
+    } else {
+        ports_or_range(host, PortCtx::Publish, at + offset, out);
+    }
 }
 
 /// A port (`9010`) or a range of ports (`9010-9019`, compose `ports:` and Dockerfile `EXPOSE`)
@@ -353,17 +430,58 @@ pub fn ports_or_range(word: &str, ctx: PortCtx, at: usize, out: &mut Scan) {
     }
 }
 
-fn in_single_quotes(line: &str, pos: usize) -> bool {
-    let mut q = 0u8;
-    for (i, c) in line.bytes().enumerate() {
-        if i == pos {
-            return q == b'\'';
+/// Whether a position of a line is inside single quotes, read left to right.
+#[derive(Default)]
+struct QuoteState {
+    pos: usize,
+    quote: u8,
+}
+
+impl QuoteState {
+    /// `pos` must not be before the position of the previous call.
+    fn single_at(&mut self, line: &str, pos: usize) -> bool {
+        for &c in &line.as_bytes()[self.pos.min(pos)..pos] {
+            match (self.quote, c) {
+                (0, b'\'') | (0, b'"') => self.quote = c,
+                (b'\'', b'\'') | (b'"', b'"') => self.quote = 0,
+                _ => {}
+            }
         }
-        match (q, c) {
-            (0, b'\'') | (0, b'"') => q = c,
-            (b'\'', b'\'') | (b'"', b'"') => q = 0,
-            _ => {}
-        }
+        self.pos = self.pos.max(pos);
+        self.quote == b'\''
     }
-    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookups(src: &str) -> Vec<String> {
+        let mut out = Scan::default();
+        scan(src, &mut out);
+        out.sites
+            .iter()
+            .filter_map(|s| match &s.kind {
+                SiteKind::Lookup {
+                    var,
+                    definition: false,
+                    ..
+                } => Some(var.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn single_quotes_hide_expansions() {
+        let got = lookups("echo '$A_PORT' \"$B_PORT\" $C_PORT '${D_PORT}' \"'$E_PORT'\"\n");
+        assert_eq!(got, ["B_PORT", "C_PORT", "E_PORT"]);
+    }
+
+    #[test]
+    fn the_scripts_own_variables_are_not_lookups() {
+        let src = "APP_PORT=1\nread -r DB_PORT\nfor W_PORT in 1; do :; done\n\
+                   x \"${APP_PORT}\" $DB_PORT $W_PORT ${APP_PORT:-2}\n";
+        assert_eq!(lookups(src), ["APP_PORT"]);
+    }
 }

@@ -202,7 +202,7 @@ fn human(report: &Report, root: &Path, cwd: &Path) -> std::io::Result<()> {
         )?;
         let num = d.line.to_string();
         let pad = " ".repeat(num.len());
-        let (source, col) = window(&d.source, d.col, d.end_col);
+        let (source, col) = (&d.source, d.source_col);
         let lead: String = source
             .chars()
             .take(col - 1)
@@ -237,33 +237,26 @@ fn human(report: &Report, root: &Path, cwd: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The part of a long line around the span (a minified bundle's line can be megabytes): at
-/// most `CONTEXT` characters either side, cut ends marked with `…`. Returns the text and the
-/// span's 1-based column in it.
-fn window(line: &str, col: usize, end_col: usize) -> (String, usize) {
-    const CONTEXT: usize = 60;
-    let n = line.chars().count();
-    if n <= 2 * CONTEXT + 40 {
-        return (line.to_string(), col);
-    }
-    let from = col.saturating_sub(1 + CONTEXT);
-    let to = (end_col.max(col) - 1 + CONTEXT).min(n);
-    let mut s = String::new();
-    if from > 0 {
-        s.push('…');
-    }
-    s.extend(line.chars().skip(from).take(to - from));
-    if to < n {
-        s.push('…');
-    }
-    (s, col - from + usize::from(from > 0))
-}
-
+/// The path as the user can open it from the working directory: `app.py` from inside its
+/// directory, `../web/app.js` from a sibling (`--staged` and `--diff` report the whole
+/// repository wherever they run), absolute when the two share only the filesystem root.
 fn shown_path(d: &Diagnostic, root: &Path, cwd: &Path) -> String {
     let abs = root.join(&d.path);
-    abs.strip_prefix(cwd)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| d.path.clone())
+    if let Ok(p) = abs.strip_prefix(cwd) {
+        return p.display().to_string();
+    }
+    let a: Vec<_> = abs.components().collect();
+    let c: Vec<_> = cwd.components().collect();
+    let common = a.iter().zip(&c).take_while(|(x, y)| x == y).count();
+    if common <= 1 {
+        return abs.display().to_string();
+    }
+    let mut rel = PathBuf::new();
+    for _ in common..c.len() {
+        rel.push("..");
+    }
+    rel.extend(&a[common..]);
+    rel.display().to_string()
 }
 
 fn summary(report: &Report) {
@@ -299,6 +292,8 @@ fn summary(report: &Report) {
         ui::note(format!("skipped {} files: {}", s.total(), parts.join(", ")));
     }
     if n > 0 {
-        ui::hint("suppress a finding that is intended with `# portlaw: ignore[CODE] reason`");
+        ui::hint(
+            "suppress a finding that is intended with a `portlaw: ignore[CODE] reason` comment",
+        );
     }
 }
