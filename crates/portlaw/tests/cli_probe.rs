@@ -703,7 +703,7 @@ fn huge_timeout_and_interval_are_usage_errors_not_panics() {
 }
 
 #[test]
-fn status_watch_redraws_until_interrupted() {
+fn status_watch_redraws_and_rereads_the_registry() {
     let base = free_block(2);
     let repo = repo_for(base, &[("api", base)]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_portlaw"))
@@ -718,6 +718,11 @@ fn status_watch_redraws_until_interrupted() {
     std::thread::sleep(Duration::from_millis(1200));
     // A second look a moment later must see a listener that appeared meanwhile.
     let late = TcpListener::bind(("127.0.0.1", base)).unwrap();
+    // ... and a service registered meanwhile.
+    repo.write(
+        "config/ports.toml",
+        registry(base, 10, &[("api", base), ("web", base + 1)]),
+    );
     std::thread::sleep(Duration::from_millis(800));
     child.kill().unwrap();
     let out = child.wait_with_output().unwrap();
@@ -728,5 +733,6 @@ fn status_watch_redraws_until_interrupted() {
         "expected several redraws, got {frames}:\n{text}"
     );
     assert!(text.contains("free") && text.contains("conflict"), "{text}");
+    assert!(text.contains(&format!("{}  web", base + 1)), "{text}");
     drop(late);
 }

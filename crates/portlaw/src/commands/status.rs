@@ -39,7 +39,19 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> CmdResult {
         }
     };
     let tty = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let mut project = project;
+    let mut first = true;
     loop {
+        // Each later pass reads the registry again, so an edit (or a `portlaw add`) shows up;
+        // a registry that no longer parses is reported and the last good one kept.
+        if !std::mem::take(&mut first)
+            && let portlaw_core::Origin::File(path) = &project.registry.origin
+        {
+            match Project::open(path, project.found) {
+                Ok(p) => project = p,
+                Err(e) => ui::error(format!("{e} (showing the last registry that parsed)")),
+            }
+        }
         if tty {
             // Clear the screen and go home, so each pass replaces the last.
             print!("\x1b[2J\x1b[H");
