@@ -736,3 +736,52 @@ fn status_watch_redraws_and_rereads_the_registry() {
     assert!(text.contains(&format!("{}  web", base + 1)), "{text}");
     drop(late);
 }
+
+/// `free` asks on a terminal: "n" signals nothing (exit 1), "y" stops the holder (exit 0).
+/// The terminal is a pty from util-linux `script`; the test says so and passes without it.
+#[test]
+fn free_asks_on_a_terminal_and_obeys_the_answer() {
+    if Command::new("script").arg("--version").output().is_err() {
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: `script` (util-linux) is absent"
+        );
+        return;
+    }
+    let base = free_block(2);
+    let repo = repo_for(base, &[("api", base + 1)]);
+    let mut holder = py_listener(repo.path(), base);
+    let free_on_a_tty = |answer: &str| {
+        let cmd = format!("{} free {base}", env!("CARGO_BIN_EXE_portlaw"));
+        let mut child = Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .current_dir(repo.path())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Answer once the question is on the terminal.
+        std::thread::sleep(Duration::from_millis(700));
+        let mut stdin = child.stdin.take().unwrap();
+        use std::io::Write as _;
+        stdin.write_all(answer.as_bytes()).unwrap();
+        drop(stdin);
+        child.wait_with_output().unwrap()
+    };
+    let out = free_on_a_tty("n\n");
+    let text = stdout(&out);
+    assert!(text.contains("[y/N]"), "the question is asked: {text}");
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(holder.alive(), "declining signals nothing");
+
+    let out = free_on_a_tty("y\n");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while holder.alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!holder.alive(), "yes stops the holder");
+}
