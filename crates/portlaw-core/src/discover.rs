@@ -95,14 +95,6 @@ impl Project {
     pub fn ports_env(&self) -> Result<Option<PortsEnv>, Error> {
         PortsEnv::load(&self.ports_env_path)
     }
-
-    /// A path relative to the repository root, for messages.
-    pub fn rel(&self, p: &Path) -> String {
-        p.strip_prefix(&self.root)
-            .unwrap_or(p)
-            .display()
-            .to_string()
-    }
 }
 
 fn find_upwards(cwd: &Path) -> Option<PathBuf> {
