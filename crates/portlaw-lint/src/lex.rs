@@ -4,8 +4,9 @@
 //! Why hand-written rather than tree-sitter grammars: the rules only need to know *where a
 //! literal sits* (which call, which argument, which keyword, which assignment), not a full
 //! syntax tree. What makes that precise is getting strings and comments exactly right (a `#`
-//! inside a string, a `"` inside a comment, triple-quoted docstrings, template literals, Rust raw
-//! strings, regex literals), and that is what this lexer is careful about. One lexer with a few
+//! inside a string, a `"` inside a comment, triple-quoted docstrings, template literals, the
+//! code inside f-string replacement fields, Rust raw strings, regex literals), and that is what
+//! this lexer is careful about. One lexer with a few
 //! switches serves Python, JavaScript/TypeScript, Rust and Go, compiles in seconds instead of a
 //! C grammar per language, and runs at memory speed, which the speed target needs.
 //!
@@ -36,8 +37,8 @@ pub struct Token {
     /// For strings: the content between the quotes.
     pub cs: usize,
     pub ce: usize,
-    /// For strings: an f-string, a template literal with `${`, a Go/Rust format placeholder is
-    /// not counted (those are plain strings until formatted).
+    /// For strings: an f-string with a replacement field, a template literal with `${`; a
+    /// Go/Rust format placeholder is not counted (those are plain strings until formatted).
     pub interp: bool,
 }
 
@@ -58,6 +59,7 @@ pub fn lex(src: &str, syn: Syntax) -> Vec<Token> {
         syn,
         out: Vec::with_capacity(src.len() / 4),
         depth: 0,
+        fstack: Vec::new(),
     }
     .run()
 }
@@ -69,6 +71,25 @@ struct Lexer<'a> {
     out: Vec<Token>,
     /// Bracket depth; newlines inside brackets do not end statements.
     depth: i32,
+    /// Open Python f-strings and their replacement fields, innermost last (see
+    /// [`Lexer::fstring_text`]).
+    fstack: Vec<FPart>,
+}
+
+/// Where the lexer is inside a Python f-string.
+#[derive(Debug, Clone, Copy)]
+enum FPart {
+    /// The text of the f-string whose token is `out[tok]`.
+    Text {
+        tok: usize,
+        q: u8,
+        triple: bool,
+        raw: bool,
+    },
+    /// The code of a replacement field; its `{` left the bracket depth at `depth`.
+    Field { depth: i32 },
+    /// The format spec after a field's `:` (text, with nested fields).
+    Spec,
 }
 
 const TWO_CHAR: [&[u8; 2]; 14] = [
@@ -97,6 +118,20 @@ impl Lexer<'_> {
         while self.i < self.b.len() {
             let c = self.b[self.i];
             let start = self.i;
+            match self.fstack.last().copied() {
+                Some(FPart::Text { .. }) => {
+                    self.fstring_text();
+                    continue;
+                }
+                Some(FPart::Spec) => {
+                    self.fstring_spec();
+                    continue;
+                }
+                Some(FPart::Field { depth }) if self.depth <= depth && self.field_part(depth) => {
+                    continue;
+                }
+                _ => {}
+            }
             match c {
                 b'\n' => {
                     self.i += 1;
@@ -139,6 +174,14 @@ impl Lexer<'_> {
                     self.i += n;
                     self.push(Tok::Punct, start, self.i);
                 }
+            }
+        }
+        // Unterminated f-strings run to the end.
+        let end = self.b.len();
+        for part in std::mem::take(&mut self.fstack) {
+            if let FPart::Text { tok, .. } = part {
+                self.out[tok].end = end;
+                self.out[tok].ce = end;
             }
         }
         self.out
@@ -340,11 +383,22 @@ impl Lexer<'_> {
         let triple = self.syn == Syntax::Python && self.peek(1) == q && self.peek(2) == q;
         let qlen = if triple { 3 } else { 1 };
         self.i += qlen;
+        if flags & FSTR != 0 && self.syn == Syntax::Python {
+            // Finished (end, content end) when the closing quote is reached.
+            self.fstack.push(FPart::Text {
+                tok: self.out.len(),
+                q,
+                triple,
+                raw: flags & RAW != 0,
+            });
+            self.push(Tok::Str, start, self.i);
+            self.out.last_mut().expect("just pushed").cs = self.i;
+            return;
+        }
         let cs = self.i;
         let raw = flags & RAW != 0 || (q == b'`' && self.syn == Syntax::Go);
         let multiline = triple || q == b'`';
         let mut ce = self.b.len();
-        let interp = flags & FSTR != 0;
         while self.i < self.b.len() {
             let c = self.b[self.i];
             if c == b'\\' && !raw {
@@ -375,12 +429,140 @@ impl Lexer<'_> {
             end: self.i,
             cs,
             ce,
-            interp,
+            interp: false,
         });
     }
 }
 
 impl Lexer<'_> {
+    /// The text of a Python f-string (the top of `fstack`), up to its closing quote or its next
+    /// replacement field. The f-string is one [`Tok::Str`] spanning all of it, followed by the
+    /// tokens of its replacement fields, each as `{`, code, `}`: so `f"{os.getenv('X', '9000')}"`
+    /// reads like the call it holds, while the string's text (`{{`/`}}` are escapes) stays one
+    /// string. Fields nest through [`FPart`] on an explicit stack (Python 3.12 allows any
+    /// depth, and the same quote inside a field), so no input can overflow the call stack.
+    fn fstring_text(&mut self) {
+        let Some(&FPart::Text {
+            tok,
+            q,
+            triple,
+            raw,
+        }) = self.fstack.last()
+        else {
+            return;
+        };
+        let qlen = if triple { 3 } else { 1 };
+        while self.i < self.b.len() {
+            let c = self.b[self.i];
+            match c {
+                // `\N{DASH}` names a character; it is no field.
+                b'\\' if !raw && self.peek(1) == b'N' && self.peek(2) == b'{' => {
+                    self.i = self.b[self.i..]
+                        .iter()
+                        .position(|&c| c == b'}' || c == b'\n')
+                        .map_or(self.b.len(), |p| self.i + p + 1);
+                }
+                b'\\' => self.i += 2,
+                b'{' | b'}' if self.peek(1) == c => self.i += 2,
+                b'{' => {
+                    self.out[tok].interp = true;
+                    self.push(Tok::Punct, self.i, self.i + 1);
+                    self.i += 1;
+                    self.depth += 1;
+                    self.fstack.push(FPart::Field { depth: self.depth });
+                    return;
+                }
+                _ if c == q && (!triple || (self.peek(1) == q && self.peek(2) == q)) => {
+                    self.out[tok].ce = self.i;
+                    self.i += qlen;
+                    self.out[tok].end = self.i;
+                    self.fstack.pop();
+                    return;
+                }
+                b'\n' if !triple => {
+                    self.out[tok].ce = self.i;
+                    self.out[tok].end = self.i;
+                    self.fstack.pop();
+                    return;
+                }
+                _ => self.i += 1,
+            }
+        }
+        self.i = self.b.len();
+    }
+
+    /// At the top level of a replacement field (bracket depth `depth`): its end `}`, the
+    /// start of its format spec `:`, a conversion `!r` or a debug `=`. Returns false for code.
+    fn field_part(&mut self, depth: i32) -> bool {
+        match self.b[self.i] {
+            b'}' => {
+                self.close_field(depth);
+                true
+            }
+            b':' => {
+                self.i += 1;
+                *self.fstack.last_mut().expect("in a field") = FPart::Spec;
+                true
+            }
+            b'!' if self.peek(1) != b'=' => {
+                self.i += 1;
+                while self.i < self.b.len() && self.b[self.i].is_ascii_alphabetic() {
+                    self.i += 1;
+                }
+                true
+            }
+            b'=' if self.peek(1) != b'=' => {
+                self.i += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn close_field(&mut self, depth: i32) {
+        self.push(Tok::Punct, self.i, self.i + 1);
+        self.i += 1;
+        self.depth = depth - 1;
+        self.fstack.pop();
+    }
+
+    /// A format spec (`>10`, `{width}`): text up to the field's `}`, with nested fields.
+    fn fstring_spec(&mut self) {
+        // The string around the field (a spec cannot hold its quote, nor a line end unless the
+        // string is triple-quoted: when it does, the code is broken and the string ends there).
+        let outer = self.fstack.iter().rev().find_map(|p| match p {
+            FPart::Text { q, triple, .. } => Some((*q, *triple)),
+            _ => None,
+        });
+        while self.i < self.b.len() {
+            let c = self.b[self.i];
+            if let Some((q, triple)) = outer
+                && !triple
+                && (c == q || c == b'\n')
+            {
+                self.depth -= 1;
+                self.fstack.pop();
+                return;
+            }
+            match c {
+                b'{' => {
+                    self.push(Tok::Punct, self.i, self.i + 1);
+                    self.i += 1;
+                    self.depth += 1;
+                    self.fstack.push(FPart::Field { depth: self.depth });
+                    return;
+                }
+                b'}' => {
+                    // The spec belongs to the field opened at the current depth.
+                    let depth = self.depth;
+                    self.close_field(depth);
+                    return;
+                }
+                _ => self.i += 1,
+            }
+        }
+    }
+
     /// A JavaScript template literal starting at `self.i` (the backtick). The expressions in
     /// `${...}` hold code: strings (whose braces do not count), comments and nested templates,
     /// followed with an explicit stack so that no input can overflow the call stack and a `"{"`
@@ -501,6 +683,52 @@ mod tests {
         assert_eq!(t[7], (Tok::Str, "\"\"\"a\n'b'\"\"\"".into()));
         let f = lex("f'ws://{h}'", Syntax::Python);
         assert!(f[0].interp && f[0].kind == Tok::Str);
+    }
+
+    #[test]
+    fn fstring_fields_are_code() {
+        let texts = |src: &str| -> Vec<String> {
+            kinds(src, Syntax::Python)
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect()
+        };
+        let src = "f\"a{os.getenv('X', '9')}b\" z";
+        let t = lex(src, Syntax::Python);
+        assert_eq!(
+            (t[0].kind, &src[t[0].start..t[0].end]),
+            (Tok::Str, &src[..26])
+        );
+        assert_eq!(&src[t[0].cs..t[0].ce], "a{os.getenv('X', '9')}b");
+        assert!(t[0].interp);
+        assert_eq!(
+            texts(src)[1..],
+            [
+                "{", "os", ".", "getenv", "(", "'X'", ",", "'9'", ")", "}", "z"
+            ]
+        );
+        // Escaped braces are text; a spec is text with nested fields; `!r` and `=` are no code.
+        assert_eq!(texts("f'{{x}}' z"), ["f'{{x}}'", "z"]);
+        assert!(!lex("f'{{x}}'", Syntax::Python)[0].interp);
+        assert_eq!(
+            texts("f'{x:>{w}}' z")[1..],
+            ["{", "x", "{", "w", "}", "}", "z"]
+        );
+        assert_eq!(
+            texts("f'{x!r}{y=}{a != b}' z")[1..],
+            ["{", "x", "}", "{", "y", "}", "{", "a", "!=", "b", "}", "z"]
+        );
+        assert_eq!(texts("f\"\\N{DASH}\" z"), ["f\"\\N{DASH}\"", "z"]);
+        // Python 3.12: the same quote inside a field; a field spanning lines ends no statement.
+        assert_eq!(texts("f\"{\"a\"}\" z")[1..], ["{", "\"a\"", "}", "z"]);
+        let t = kinds("rf'''{\n x\n}''' z", Syntax::Python);
+        assert!(t.iter().all(|(k, _)| *k != Tok::Newline), "{t:?}");
+        assert_eq!(t.last().unwrap().1, "z");
+        // Unterminated and deeply nested f-strings neither loop nor overflow.
+        assert_eq!(lex("f'{x", Syntax::Python)[0].end, 4);
+        assert_eq!(texts("f'{x:>' z\ny")[1..], ["{", "x", "z", "\n", "y"]);
+        let deep = "f'{".repeat(100_000);
+        assert!(lex(&deep, Syntax::Python).len() >= 100_000);
     }
 
     #[test]

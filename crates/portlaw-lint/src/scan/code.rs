@@ -23,6 +23,9 @@ use crate::text::{is_port_flag, is_port_name, port_value, scan_text};
 /// How many open brackets the scanner tracks.
 const MAX_DEPTH: usize = 200;
 
+/// How deep in other f-strings' replacement fields an f-string's text is still read.
+const MAX_FSTRING_NESTING: usize = 4;
+
 #[derive(Debug)]
 struct Frame {
     open: u8,
@@ -44,6 +47,12 @@ struct Frame {
     pending: Option<PortCtx>,
     /// Index into `lookups` for an Env/EnvIndex frame whose name has been read.
     lookup: Option<usize>,
+    /// A positional string naming a port was an argument (`add_argument("port", default=8000)`):
+    /// the `default=` keyword is that port.
+    port_named: bool,
+    /// A parenthesis that is no call (`port=(9022)`, `(9000)`): a value alone in it is the
+    /// value of what is around it.
+    bare: bool,
 }
 
 struct Lookup {
@@ -80,6 +89,7 @@ pub fn scan(src: &str, syn: Syntax, base: usize, out: &mut Scan) {
         target: None,
         env_backed: HashMap::new(),
         bare_environ: src.contains("from os import"),
+        fstrings: Vec::new(),
         sites: Vec::new(),
     };
     w.run();
@@ -124,6 +134,8 @@ struct Walker<'a> {
     env_backed: HashMap<String, String>,
     /// The file does `from os import ...` (so `environ` may be os.environ).
     bare_environ: bool,
+    /// The ends of the f-strings (with replacement fields) around the current token.
+    fstrings: Vec<usize>,
     sites: Vec<Site>,
 }
 
@@ -245,7 +257,7 @@ impl<'a> Walker<'a> {
                     .frames
                     .last()
                     .is_some_and(|f| f.open == b'(' || f.open == b'[');
-                if !top_is_group {
+                if !top_is_group || p == ":=" {
                     self.target = self.assign_target(i).map(|n| (n, i));
                 }
             }
@@ -282,6 +294,8 @@ impl<'a> Walker<'a> {
             flag_call: false,
             pending: None,
             lookup: None,
+            port_named: false,
+            bare: false,
         };
         if open == b'[' && i > 0 {
             let prev = self.text(i - 1);
@@ -303,6 +317,7 @@ impl<'a> Walker<'a> {
             return f;
         }
         let Some(callee) = self.callee(i) else {
+            f.bare = true;
             return f;
         };
         let declared = self.callee_start(i).is_some_and(|s| {
@@ -398,11 +413,16 @@ impl<'a> Walker<'a> {
         let after_sep = i > 0 && matches!(self.text(i - 1), "(" | "," | "{");
         let eq = self.is(i + 1, "=");
         let colon = self.is(i + 1, ":");
+        // A typed parameter (`def serve(port: int = 9012)`) names its default like `port=`.
         if after_sep
             && let Some(f) = self.frames.last_mut()
-            && ((f.open == b'(' && eq) || (f.open == b'{' && colon))
+            && ((f.open == b'(' && (eq || (colon && f.kind == Call::Decl)))
+                || (f.open == b'{' && colon))
         {
             f.kw = Some(name.to_string());
+            // `gai.set("host", "port", family=0)`: the value after a port-named string is the
+            // next positional argument, never a keyword's.
+            f.pending = None;
             return;
         }
         // `process.env.NAME` / `import.meta.env.NAME`.
@@ -467,7 +487,23 @@ impl<'a> Walker<'a> {
 
     fn string(&mut self, i: usize) {
         let tok = self.t[i];
-        let content = self.content(i);
+        let masked;
+        let content = if self.t.get(i + 1).is_some_and(|n| n.start < tok.end) {
+            // An f-string's text is read once per f-string it sits in: past a few levels of
+            // nesting (only a made-up file has them) it is not read, so that the work stays
+            // linear in the file.
+            while self.fstrings.last().is_some_and(|&e| e <= tok.start) {
+                self.fstrings.pop();
+            }
+            self.fstrings.push(tok.end);
+            if self.fstrings.len() > MAX_FSTRING_NESTING {
+                return;
+            }
+            masked = self.masked_content(i);
+            masked.as_str()
+        } else {
+            self.content(i)
+        };
         // A key in an object or dict: `{"port": 9000}`.
         let after_sep = i > 0 && matches!(self.text(i - 1), "{" | ",");
         if after_sep
@@ -490,12 +526,18 @@ impl<'a> Walker<'a> {
                 Some(k) => k == "key",
             };
             if name_arg && f.lookup.is_none() {
+                // `os.getenv("SYMPY_" + key)`, `os.getenv(f"{p}_PORT")`: a name built from an
+                // expression is no variable anyone can look up or define.
+                if !self.whole_value(i) {
+                    return;
+                }
                 let idx = self.push_lookup(content, tok.cs, tok.ce);
                 self.frames.last_mut().unwrap().lookup = Some(idx);
                 return;
             }
             if let Some(l) = f.lookup
                 && ((f.arg == 1 && f.kw.is_none()) || f.kw.as_deref() == Some("default"))
+                && self.whole_value(i)
             {
                 self.set_default(l, content, tok.cs, tok.ce);
                 return;
@@ -517,6 +559,7 @@ impl<'a> Walker<'a> {
             && f.open == b'('
         {
             f.pending = Some(PortCtx::Keyword);
+            f.port_named = true;
             return;
         }
         if let Some(v) = port_value(content)
@@ -530,6 +573,45 @@ impl<'a> Walker<'a> {
         // (URLs built from placeholders, `f"ws://{host}"`, are skipped by scan_text.)
         scan_text(content, tok.cs, whole, &mut self.sites);
         self.after_value();
+    }
+
+    /// Whether the literal at `i` is a whole argument or index (`("X")`, `, "9000")`,
+    /// `default="9000")`), not a piece of an expression (`"SYMPY_" + key`, `1024 * 1024`).
+    fn whole_value(&self, i: usize) -> bool {
+        i > 0 && matches!(self.text(i - 1), "(" | "[" | "," | "=") && self.ends_value(i)
+    }
+
+    /// Whether the expression ends right after the token at `i` (at a separator, a closing
+    /// bracket or the end of the statement).
+    fn ends_value(&self, i: usize) -> bool {
+        match self.t.get(i + 1) {
+            None => true,
+            Some(t) if t.kind == Tok::Newline => true,
+            Some(t) if t.kind == Tok::Str => false,
+            Some(_) => matches!(self.text(i + 1), "," | ")" | "]" | "}" | ";"),
+        }
+    }
+
+    /// The text of the f-string at `i` with the code of its replacement fields (the tokens
+    /// after it that lie inside it) blanked out, braces kept: the fields are scanned as code
+    /// on their own, and the text still shows where a placeholder sits (`http://{____}:9010/`).
+    fn masked_content(&self, i: usize) -> String {
+        let t = self.t[i];
+        let mut b = self.src.as_bytes()[t.cs..t.ce].to_vec();
+        // Tokens inside a nested f-string already blanked are passed over.
+        let mut blanked = 0;
+        for f in self.t[i + 1..].iter().take_while(|f| f.start < t.end) {
+            if f.start < blanked
+                || (f.kind == Tok::Punct && matches!(self.src.as_bytes()[f.start], b'{' | b'}'))
+            {
+                continue;
+            }
+            for p in f.start.max(t.cs)..f.end.min(t.ce) {
+                b[p - t.cs] = b'_';
+            }
+            blanked = f.end;
+        }
+        String::from_utf8(b).unwrap_or_else(|_| self.content(i).to_string())
     }
 
     fn set_default(&mut self, l: usize, text: &str, start: usize, end: usize) {
@@ -554,6 +636,8 @@ impl<'a> Walker<'a> {
         }
         let mut has_op = false;
         let mut comma = false;
+        // Rust's `unwrap_or("9000".into())` converts the literal it gives.
+        let mut unwrap = false;
         for k in e + 1..i {
             let s = self.text(k);
             // `parseInt(process.env.X, 10) || 9000`: a radix (`, 10)`) is passed over.
@@ -566,6 +650,7 @@ impl<'a> Walker<'a> {
                 Tok::Ident => {
                     if s == "or" || s.starts_with("unwrap_or") {
                         has_op = true;
+                        unwrap |= s.starts_with("unwrap_or");
                     }
                 }
                 Tok::Punct => match s {
@@ -588,19 +673,36 @@ impl<'a> Walker<'a> {
         if !has_op {
             return false;
         }
+        // Only a literal that is the whole operand is the default: not the `"1"` of
+        // `os.environ["X"] = "1" if v else "0"`, the `" "` of `" ".join(..)` or the `"~"` of
+        // `os.getenv("X") or os.path.expanduser("~")`.
+        let whole =
+            matches!(self.text(i - 1), "or" | "||" | "??" | "=" | ",") && self.ends_value(i);
+        if !unwrap && !whole {
+            return false;
+        }
         self.set_default(l, text, start, end);
         self.last_lookup = None;
         true
     }
 
     /// The token before the value that starts at `i`, looking through conversion calls
-    /// (`int(`, `Number(`): returns (index, frame depth of that position).
+    /// (`int(`, `Number(`) and parentheses around the value alone (`(9022)`): returns (index,
+    /// frame depth of that position).
     fn value_anchor(&self, i: usize) -> (usize, usize) {
         let mut j = i;
         let mut depth = self.frames.len();
-        while depth > 0 && self.frames[depth - 1].kind == Call::Conv && j > 0 && self.is(j - 1, "(")
-        {
-            j = self.callee_start(j - 1).unwrap_or(j - 1);
+        let mut end = i + 1;
+        while depth > 0 && j > 0 && self.is(j - 1, "(") {
+            let f = &self.frames[depth - 1];
+            if f.kind == Call::Conv {
+                j = self.callee_start(j - 1).unwrap_or(j - 1);
+            } else if f.bare && self.is(end, ")") {
+                j -= 1;
+                end += 1;
+            } else {
+                break;
+            }
             depth -= 1;
         }
         (j, depth)
@@ -635,6 +737,7 @@ impl<'a> Walker<'a> {
             && matches!(f.kind, Call::Env)
             && let Some(l) = f.lookup
             && ((f.arg == 1 && f.kw.is_none()) || f.kw.as_deref() == Some("default"))
+            && self.whole_value(i)
         {
             self.set_default(l, text, start, end);
             return;
@@ -687,6 +790,9 @@ impl<'a> Walker<'a> {
             }
             if k == "default" && f.flag_call {
                 return Some(PortCtx::Flag);
+            }
+            if k == "default" && f.port_named {
+                return Some(PortCtx::Keyword);
             }
             return None;
         }
@@ -808,6 +914,23 @@ mod tests {
         assert_eq!(s, ["Port { port: 9010, ctx: Bind } @9010"]);
         let inside = format!("{}app.run(port=9010){}", "[".repeat(50), "]".repeat(50));
         assert_eq!(sites(&inside, Syntax::Python).len(), 1);
+    }
+
+    #[test]
+    fn fstring_fields_and_text() {
+        let s = sites(
+            "x = f\"http://{host}:8123/{os.getenv('A_PORT', '8124')}\"\n",
+            Syntax::Python,
+        );
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert!(s[0].starts_with("Port { port: 8123, ctx: Url }"), "{s:?}");
+        assert!(s[1].contains("A_PORT") && s[1].contains("8124"), "{s:?}");
+        // A string in a field is read once, as code, not again as the f-string's text.
+        let s = sites("x = f\"{'http://localhost:8123'}\"\n", Syntax::Python);
+        assert_eq!(s, ["Port { port: 8123, ctx: Url } @8123"]);
+        // Nesting a made-up file could hold stays linear: 100,000 levels.
+        let deep = format!("app.run(port=8123)\nx = {}\n", "f'{".repeat(100_000));
+        assert_eq!(sites(&deep, Syntax::Python).len(), 1);
     }
 
     #[test]
