@@ -71,6 +71,14 @@ fn py_listener(cwd: &std::path::Path, port: u16) -> Py {
     )
 }
 
+/// `portlaw who PORT --json` in `repo`.
+fn who_json(repo: &Repo, port: u16) -> std::process::Output {
+    repo.cmd()
+        .args(["who", &port.to_string(), "--json"])
+        .output()
+        .unwrap()
+}
+
 fn json(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", stdout(out)))
@@ -132,11 +140,7 @@ fn who_names_a_foreign_holder_and_agrees_with_ss() {
         assert!(Instant::now() < deadline, "http.server did not start");
         std::thread::sleep(Duration::from_millis(20));
     }
-    let out = repo
-        .cmd()
-        .args(["who", &base.to_string(), "--json"])
-        .output()
-        .unwrap();
+    let out = who_json(&repo, base);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -197,11 +201,7 @@ fn the_owner_running_from_its_directory_is_up() {
             "import http.server,threading\ns=http.server.HTTPServer(('127.0.0.1',{base}),http.server.SimpleHTTPRequestHandler)\nprint('ready',flush=True)\ns.serve_forever()"
         ),
     );
-    let out = repo
-        .cmd()
-        .args(["who", &base.to_string(), "--json"])
-        .output()
-        .unwrap();
+    let out = who_json(&repo, base);
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
     let r = &json(&out)[0];
     assert_eq!(r["state"], "up");
@@ -240,11 +240,7 @@ fn a_preforked_server_reports_every_process_sharing_the_socket() {
             "import os,socket,time,sys\ns=socket.socket()\ns.bind(('127.0.0.1',{base}))\ns.listen()\nkids=[]\nfor _ in range(3):\n  pid=os.fork()\n  if pid==0:\n    time.sleep(600); os._exit(0)\n  kids.append(pid)\nprint('ready',flush=True)\ntry:\n  time.sleep(600)\nfinally:\n  [os.kill(k,9) for k in kids]"
         ),
     );
-    let out = repo
-        .cmd()
-        .args(["who", &base.to_string(), "--json"])
-        .output()
-        .unwrap();
+    let out = who_json(&repo, base);
     let r = &json(&out)[0];
     let pids = holder_pids(r);
     assert_eq!(pids.len(), 4, "parent and three forked children: {pids:?}");
@@ -608,11 +604,7 @@ fn a_udp_holder_is_found_and_agrees_with_ss() {
             "import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('0.0.0.0',{base}))\nprint('ready',flush=True)\ntime.sleep(600)"
         ),
     );
-    let out = repo
-        .cmd()
-        .args(["who", &base.to_string(), "--json"])
-        .output()
-        .unwrap();
+    let out = who_json(&repo, base);
     let r = &json(&out)[0];
     assert_eq!(r["state"], "conflict");
     assert_eq!(r["holders"][0]["sockets"][0], "udp 0.0.0.0");
