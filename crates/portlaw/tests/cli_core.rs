@@ -420,6 +420,15 @@ fn malformed_registry_toml_names_file_line_and_column() {
 }
 
 #[test]
+fn duplicate_key_in_the_registry_names_its_line() {
+    let text = registry(41010, 10, TWO).replace("port = 41011\n", "port = 41011\nport = 41012\n");
+    let (code, err, _) = run_with("config/ports.toml", text.as_bytes(), &["list"]);
+    assert_eq!(code, Some(2));
+    let line = text.lines().position(|l| l == "port = 41012").unwrap() + 1;
+    assert!(err.contains(&format!("config/ports.toml:{line}:")), "{err}");
+}
+
+#[test]
 fn registry_type_errors_name_the_value() {
     let text = registry(41010, 10, TWO).replace("port = 41011", "port = \"41x11\"");
     let (code, err, _) = run_with("config/ports.toml", text.as_bytes(), &["check"]);
