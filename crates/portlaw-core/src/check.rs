@@ -63,35 +63,29 @@ pub fn check_registry(reg: &Registry) -> Vec<Finding> {
                 .hint(format!("use one of: {}", Status::KNOWN.join(", "))),
             );
         }
-        if !portsenv::is_identifier(&s.env) {
-            // ports.env would get a line that no reader of it accepts.
-            out.push(
-                Finding::new(
-                    "env-name",
-                    file,
-                    s.lines.env,
-                    format!(
-                        "service '{}': env var '{}' is not a variable name",
-                        s.id, s.env
-                    ),
-                )
-                .hint("use letters, digits and '_', not starting with a digit"),
-            );
+        // A name that is not an identifier would give ports.env a line no reader accepts.
+        let bad_name = if !portsenv::is_identifier(&s.env) {
+            Some((
+                "is not a variable name",
+                "use letters, digits and '_', not starting with a digit".to_string(),
+            ))
         } else if !s.env.ends_with("_PORT") {
+            Some((
+                "does not end in _PORT",
+                format!("rename it, e.g. {}_PORT", s.env.trim_end_matches('_')),
+            ))
+        } else {
+            None
+        };
+        if let Some((why, hint)) = bad_name {
             out.push(
                 Finding::new(
                     "env-name",
                     file,
                     s.lines.env,
-                    format!(
-                        "service '{}': env var '{}' does not end in _PORT",
-                        s.id, s.env
-                    ),
+                    format!("service '{}': env var '{}' {why}", s.id, s.env),
                 )
-                .hint(format!(
-                    "rename it, e.g. {}_PORT",
-                    s.env.trim_end_matches('_')
-                )),
+                .hint(hint),
             );
         }
         if s.is_retired() {

@@ -109,6 +109,19 @@ impl Lexer<'_> {
         });
     }
 
+    /// Ends a string token at `self.i` (clamped to the input), its contents at `cs..ce`.
+    fn push_str(&mut self, start: usize, cs: usize, ce: usize, interp: bool) {
+        self.i = self.i.min(self.b.len());
+        self.out.push(Token {
+            kind: Tok::Str,
+            start,
+            end: self.i,
+            cs,
+            ce: ce.min(self.b.len()),
+            interp,
+        });
+    }
+
     fn peek(&self, k: usize) -> u8 {
         *self.b.get(self.i + k).unwrap_or(&0)
     }
@@ -338,15 +351,7 @@ impl Lexer<'_> {
             }
             self.i += 1;
         }
-        self.i = self.i.min(self.b.len());
-        self.out.push(Token {
-            kind: Tok::Str,
-            start,
-            end: self.i,
-            cs,
-            ce,
-            interp: false,
-        });
+        self.push_str(start, cs, ce, false);
     }
 
     /// A quoted string starting at `self.i` (the quote), with `start` including any prefix.
@@ -421,16 +426,7 @@ impl Lexer<'_> {
             }
             self.i += 1;
         }
-        self.i = self.i.min(self.b.len());
-        ce = ce.min(self.b.len());
-        self.out.push(Token {
-            kind: Tok::Str,
-            start,
-            end: self.i,
-            cs,
-            ce,
-            interp: false,
-        });
+        self.push_str(start, cs, ce, false);
     }
 }
 
@@ -631,16 +627,7 @@ impl Lexer<'_> {
             }
             self.i += 1;
         }
-        self.i = self.i.min(self.b.len());
-        ce = ce.min(self.b.len());
-        self.out.push(Token {
-            kind: Tok::Str,
-            start,
-            end: self.i,
-            cs,
-            ce,
-            interp,
-        });
+        self.push_str(start, cs, ce, interp);
     }
 }
 

@@ -27,7 +27,8 @@ use portlaw_core::{PortSpan, Registry, Service};
 
 use crate::diag::{Code, Raw};
 use crate::scan::Lang;
-use crate::site::Site;
+use crate::site::{Fallback, Site, SiteKind};
+use crate::text::{is_port_name, port_value};
 
 /// What a rule is, for `--explain`, SARIF rule metadata and the docs.
 #[derive(Debug)]
@@ -108,6 +109,27 @@ impl<'r> Rules<'r> {
     }
     pub fn is_known_var(&self, var: &str) -> bool {
         self.by_env.contains_key(var) || self.known_vars.contains(var)
+    }
+    /// For a lookup of (or assignment to) a port-named variable that no service owns, as in
+    /// `os.getenv("PORT", "9010")`: the port in its default (or value) and that literal.
+    /// Unknown `*_PORT` lookups are left to PL004. Shared by PL001 (the port is registered)
+    /// and PL007 (it is not).
+    pub fn foreign_default_port<'s>(&self, kind: &'s SiteKind) -> Option<(u16, &'s Fallback)> {
+        let SiteKind::Lookup {
+            var,
+            default: Some(d),
+            definition,
+        } = kind
+        else {
+            return None;
+        };
+        let foreign = self.service_of(var).is_none()
+            && is_port_name(var)
+            && (*definition || !var.ends_with("_PORT") || self.is_known_var(var));
+        if !foreign {
+            return None;
+        }
+        Some((port_value(&d.text)?, d))
     }
     /// Every port string a finding could need (the prefilter's needles).
     pub fn port_needles(&self) -> Vec<String> {

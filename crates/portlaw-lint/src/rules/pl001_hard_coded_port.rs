@@ -22,7 +22,6 @@
 use super::{FileCtx, Meta, Rules, describe};
 use crate::diag::{Code, Raw};
 use crate::site::{PortCtx, Site, SiteKind};
-use crate::text::{is_port_name, port_value};
 
 pub const META: Meta = Meta {
     code: Code::PL001,
@@ -57,14 +56,12 @@ pub fn check(rules: &Rules, file: &FileCtx, site: &Site, out: &mut Vec<Raw>) {
         // `os.getenv("PORT", "9010")`: the default of some other variable is still a
         // hard-coded registered port. Unknown `*_PORT` variables are PL004's.
         SiteKind::Lookup {
-            var,
-            default: Some(d),
-            definition,
-        } if rules.service_of(var).is_none()
-            && is_port_name(var)
-            && (*definition || !var.ends_with("_PORT") || rules.is_known_var(var)) =>
-        {
-            let Some(s) = port_value(&d.text).and_then(|p| rules.service_on(p)) else {
+            var, definition, ..
+        } => {
+            let Some((port, d)) = rules.foreign_default_port(&site.kind) else {
+                return;
+            };
+            let Some(s) = rules.service_on(port) else {
                 return;
             };
             out.push(Raw {

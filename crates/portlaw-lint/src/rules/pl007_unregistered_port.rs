@@ -18,7 +18,6 @@
 use super::{FileCtx, Meta, Rules, describe};
 use crate::diag::{Code, Raw};
 use crate::site::{Site, SiteKind};
-use crate::text::{is_port_name, port_value};
 
 pub const META: Meta = Meta {
     code: Code::PL007,
@@ -31,20 +30,10 @@ pub const META: Meta = Meta {
 pub fn check(rules: &Rules, _file: &FileCtx, site: &Site, out: &mut Vec<Raw>) {
     let (port, start, end) = match &site.kind {
         SiteKind::Port { port, .. } => (*port, site.start, site.end),
-        SiteKind::Lookup {
-            var,
-            default: Some(d),
-            definition,
-        } if rules.service_of(var).is_none()
-            && is_port_name(var)
-            && (*definition || !var.ends_with("_PORT") || rules.is_known_var(var)) =>
-        {
-            match port_value(&d.text) {
-                Some(p) => (p, d.start, d.end),
-                None => return,
-            }
-        }
-        _ => return,
+        kind => match rules.foreign_default_port(kind) {
+            Some((p, d)) => (p, d.start, d.end),
+            None => return,
+        },
     };
     if !rules.is_managed(port) || rules.service_on(port).is_some() {
         return;

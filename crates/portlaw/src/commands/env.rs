@@ -51,8 +51,9 @@ pub fn run(ctx: &Ctx, args: EnvArgs) -> CmdResult {
     if args.write {
         // Refuse to write over a file we cannot parse: it may hold something a person needs.
         // The built-in registry has no file to lock; the line printed matches the locked path's.
-        let existed = project.ports_env()?.is_some();
-        if std::fs::read(path).is_ok_and(|b| b == text.as_bytes()) {
+        let on_disk = project.ports_env()?;
+        let existed = on_disk.is_some();
+        if on_disk.is_some_and(|e| e.text == text) {
             ui::note(format!("{shown} is up to date"));
         } else {
             fsutil::write_atomic(path, text.as_bytes())?;
