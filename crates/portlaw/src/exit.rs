@@ -5,9 +5,9 @@ use std::process::ExitCode;
 /// 0 clean, 1 findings (conflicts, violations, drift), 2 usage or input error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
-    Success,
-    Findings,
-    Error,
+    Success = 0,
+    Findings = 1,
+    Error = 2,
 }
 
 impl ExitStatus {
@@ -23,10 +23,6 @@ impl ExitStatus {
 
 impl From<ExitStatus> for ExitCode {
     fn from(s: ExitStatus) -> ExitCode {
-        ExitCode::from(match s {
-            ExitStatus::Success => 0,
-            ExitStatus::Findings => 1,
-            ExitStatus::Error => 2,
-        })
+        ExitCode::from(s as u8)
     }
 }

@@ -2,12 +2,10 @@
 //! --diff/--staged in scratch git repositories, suppressions, exclusions and files that cannot
 //! be read.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command as StdCommand;
 
-use common::{Repo, registry, stderr, stdout};
+use crate::common::{Repo, registry, stderr, stdout};
 
 /// A registry of our own: `web` on 7310 (owner services/web/), `api` on 7311, managed 7300-7339,
 /// 7310 sacred, one allowed WebSocket URL.
@@ -588,7 +586,7 @@ fn the_fixture_repository_through_the_cli() {
     assert!(status.success());
     let root = tmp.path().join("shop");
     std::fs::create_dir(root.join(".git")).unwrap();
-    let out = common::portlaw(&root)
+    let out = crate::common::portlaw(&root)
         .args(["lint", "--json"])
         .output()
         .unwrap();

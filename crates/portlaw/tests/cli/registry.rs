@@ -1,9 +1,7 @@
 //! The registry commands (`init`, `list`, `get`, `env`, `check`) end to end, in temporary
 //! repositories, including every kind of bad input the core issue lists.
 
-mod common;
-
-use common::{Repo, portlaw, registry, stderr, stdout};
+use crate::common::{Repo, portlaw, registry, stderr, stdout};
 
 const TWO: &[(&str, u16)] = &[("alpha", 41010), ("beta", 41011)];
 
@@ -615,7 +613,7 @@ fn no_colour_when_not_a_terminal_even_if_forced_off_by_no_color() {
 
 #[test]
 fn tables_have_no_trailing_spaces() {
-    let base = common::free_block(2);
+    let base = crate::common::free_block(2);
     let r = Repo::with_registry(&registry(base, 2, &[("alpha", base), ("beta", base + 1)]));
     for cmd in ["list", "status"] {
         let out = r.cmd().arg(cmd).output().unwrap();

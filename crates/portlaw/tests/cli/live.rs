@@ -5,15 +5,13 @@
 //! answer is the oracle for which pids hold a port; where it does not, that comparison is
 //! skipped and says so.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Repo, free_block, registry, stdout};
+use crate::common::{Repo, free_block, registry, stdout};
 use serde_json::Value;
 use socket2::{Domain, Socket, Type};
 
@@ -202,7 +200,7 @@ fn the_owner_running_from_its_directory_is_up() {
         ),
     );
     let out = who_json(&repo, base);
-    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", crate::common::stderr(&out));
     let r = &json(&out)[0];
     assert_eq!(r["state"], "up");
     assert_eq!(r["holders"][0]["verdict"], "owner");
@@ -220,9 +218,9 @@ fn the_owner_running_from_its_directory_is_up() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        common::stderr(&out).contains("--force"),
+        crate::common::stderr(&out).contains("--force"),
         "{}",
-        common::stderr(&out)
+        crate::common::stderr(&out)
     );
     assert!(
         portlaw_probe::held_ports().unwrap().contains(&base),
@@ -429,7 +427,7 @@ fn free_stops_a_foreign_holder_and_dry_run_signals_nothing() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(common::stderr(&out).contains(&format!("would send SIGTERM to pid {}", py.pid())));
+    assert!(crate::common::stderr(&out).contains(&format!("would send SIGTERM to pid {}", py.pid())));
     let out = repo
         .cmd()
         .args(["free", &base.to_string(), "--dry-run", "--json"])
@@ -523,9 +521,9 @@ fn exec_sets_the_port_variable_and_refuses_a_busy_port() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        common::stderr(&out).contains("FATAL"),
+        crate::common::stderr(&out).contains("FATAL"),
         "{}",
-        common::stderr(&out)
+        crate::common::stderr(&out)
     );
     let out = repo
         .cmd()
@@ -533,7 +531,7 @@ fn exec_sets_the_port_variable_and_refuses_a_busy_port() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(common::stderr(&out).contains(&format!("held by pid {}", std::process::id())));
+    assert!(crate::common::stderr(&out).contains(&format!("held by pid {}", std::process::id())));
 }
 
 #[test]
@@ -547,7 +545,7 @@ fn exec_listen_hands_over_bound_sockets_by_socket_activation() {
     }
     args.extend(["--", "python3", "-c", script]);
     let out = repo.cmd().args(&args).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", crate::common::stderr(&out));
     let text = stdout(&out);
     assert!(text.contains(&format!("127.0.0.1 {base} 1")), "{text}");
     if have_v6() {
@@ -587,7 +585,7 @@ fn exec_listen_uses_the_registry_listen_addresses() {
         .args(["exec", "api", "--listen", "--", "python3", "-c", script])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", crate::common::stderr(&out));
     assert_eq!(
         stdout(&out).lines().collect::<Vec<_>>(),
         ["127.0.0.1", "::1"]
@@ -646,11 +644,11 @@ fn a_holder_this_user_cannot_see_is_unknown_not_free() {
     };
     let port = base.to_string();
     let out = as_nobody(&["who", &port, "--json"]);
-    if out.status.code() == Some(2) && common::stderr(&out).contains("Permission denied") {
+    if out.status.code() == Some(2) && crate::common::stderr(&out).contains("Permission denied") {
         eprintln!("skipped: nobody cannot read the temporary repository here");
         return;
     }
-    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", crate::common::stderr(&out));
     let r = &json(&out)[0];
     assert_eq!(r["state"], "conflict");
     assert_eq!(r["holders"][0]["pid"], Value::Null);
@@ -664,9 +662,9 @@ fn a_holder_this_user_cannot_see_is_unknown_not_free() {
         "still held: a finding, not bad input"
     );
     assert!(
-        common::stderr(&out).contains("cannot see"),
+        crate::common::stderr(&out).contains("cannot see"),
         "{}",
-        common::stderr(&out)
+        crate::common::stderr(&out)
     );
     assert!(portlaw_probe::held_ports().unwrap().contains(&base));
 }
@@ -682,16 +680,16 @@ fn huge_timeout_and_interval_are_usage_errors_not_panics() {
         .args(["free", &base.to_string(), "--yes", "--timeout", "1e300"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
-    assert!(common::stderr(&out).contains("is not a number of seconds"));
+    assert_eq!(out.status.code(), Some(2), "{}", crate::common::stderr(&out));
+    assert!(crate::common::stderr(&out).contains("is not a number of seconds"));
     assert!(py.alive(), "nothing is signalled on a usage error");
     let out = repo
         .cmd()
         .args(["status", "--watch", "--interval", "1e300"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
-    assert!(common::stderr(&out).contains("is not a positive number of seconds"));
+    assert_eq!(out.status.code(), Some(2), "{}", crate::common::stderr(&out));
+    assert!(crate::common::stderr(&out).contains("is not a positive number of seconds"));
 }
 
 #[test]

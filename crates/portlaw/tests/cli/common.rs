@@ -1,8 +1,6 @@
 //! Shared by the CLI test files: a `portlaw` command isolated from the caller's environment,
 //! and temporary repositories holding a registry of the test's own.
 
-#![allow(dead_code)]
-
 use std::net::{TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};

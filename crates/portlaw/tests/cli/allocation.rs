@@ -5,14 +5,12 @@
 //! Ports: the tests that must look at the machine bind their own ports (port 0, read back);
 //! the others pass --offline and use ports nothing here binds.
 
-mod common;
-
 use std::net::{TcpListener, UdpSocket};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Repo, free_block, stderr, stdout};
+use crate::common::{Repo, free_block, stderr, stdout};
 use portlaw_core::{Origin, Registry};
 
 /// A registry with a locked range `core` (first..first+4), an open range `apps`
