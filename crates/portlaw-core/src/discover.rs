@@ -100,7 +100,9 @@ impl Project {
 fn find_upwards(cwd: &Path) -> Option<PathBuf> {
     cwd.ancestors()
         .map(|d| d.join("config/ports.toml"))
-        .find(|p| p.exists())
+        // `symlink_metadata`, not `exists`: a dangling or looping link is a registry that is
+        // there and broken (an error to report), never a reason to fall back to the built-in one.
+        .find(|p| p.symlink_metadata().is_ok())
 }
 
 #[cfg(test)]
@@ -121,6 +123,20 @@ mod tests {
         let p = Project::discover(None, None, &deep).unwrap();
         assert_eq!((p.found, p.root.as_path()), (Found::Walk, d.path()));
         assert_eq!(p.ports_env_path, d.path().join("config/ports.env"));
+    }
+
+    #[test]
+    fn a_dangling_registry_link_is_an_error_not_the_builtin() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("config")).unwrap();
+        std::os::unix::fs::symlink("nowhere.toml", d.path().join("config/ports.toml")).unwrap();
+        let e = Project::discover(None, None, d.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("ports.toml") && e.contains("nowhere.toml"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -18,21 +18,78 @@ pub fn shown(path: &Path) -> String {
 }
 
 /// Reads a UTF-8 text file. A leading BOM is dropped (editors on Windows add one); a non-UTF-8
-/// byte is an error naming its line; a directory or a missing file is an error naming the path.
+/// byte is an error naming its line; a directory, a FIFO, a device or a missing file is an error
+/// naming the path. Every reader of ports.toml, ports.env and spec files comes through here.
+///
+/// The file is opened with `O_NONBLOCK` and checked with `fstat` on the open descriptor, so a
+/// FIFO in place of a file can neither block the open nor the read (and no race between a stat
+/// and the open can swap one in).
 pub fn read_text(path: &Path) -> Result<String, Error> {
-    if path.is_dir() {
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+        .map_err(|e| broken_link(path).unwrap_or_else(|| Error::io(path, &e)))?;
+    let kind = file
+        .metadata()
+        .map_err(|e| Error::io(path, &e))?
+        .file_type();
+    let not_regular = if kind.is_dir() {
+        Some("is a directory, expected a file")
+    } else if kind.is_fifo() {
+        Some("is a FIFO (named pipe), expected a regular file")
+    } else if kind.is_socket() {
+        Some("is a socket, expected a regular file")
+    } else if kind.is_char_device() || kind.is_block_device() {
+        Some("is a device, expected a regular file")
+    } else if !kind.is_file() {
+        Some("is not a regular file")
+    } else {
+        None
+    };
+    if let Some(message) = not_regular {
         return Err(Error::Io {
             file: shown(path),
-            message: "is a directory, expected a file".into(),
+            message: message.into(),
         });
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, &e))?;
     decode(path, bytes)
+}
+
+/// An error for a symlink at `path` that cannot be followed (dangling or a loop), naming where
+/// it points; `None` when `path` is no such link.
+fn broken_link(path: &Path) -> Option<Error> {
+    let target = std::fs::read_link(path).ok()?;
+    let why = match std::fs::metadata(path) {
+        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+            "a symlink loop"
+        }
+        Err(_) => "a dangling symlink",
+        Ok(_) => return None,
+    };
+    Some(Error::Io {
+        file: shown(path),
+        message: format!("is {why} (it points to {})", target.display()),
+    })
 }
 
 /// Decodes bytes read from `path` as UTF-8 text (see [`read_text`]).
 pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Error> {
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let bytes = match bytes.strip_prefix(BOM) {
+        // One BOM is an editor's habit; a second is content that no parser should see as text.
+        Some(rest) if rest.starts_with(BOM) => {
+            return Err(Error::at(
+                shown(path),
+                1,
+                "two byte-order marks at the start of the file; remove the extra one",
+            ));
+        }
         Some(rest) => rest.to_vec(),
         None => bytes,
     };
@@ -108,6 +165,42 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("f.env:2:") && e.contains("0xFF"), "{e}");
+    }
+
+    #[test]
+    fn two_boms_are_an_error() {
+        let e = decode(
+            Path::new("f.env"),
+            b"\xEF\xBB\xBF\xEF\xBB\xBFA=1\n".to_vec(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("f.env:1:") && e.contains("byte-order"), "{e}");
+    }
+
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("ports.toml");
+        rustix::fs::mkfifoat(rustix::fs::CWD, &p, rustix::fs::Mode::from_raw_mode(0o644)).unwrap();
+        let e = read_text(&p).unwrap_err().to_string();
+        assert!(e.contains("ports.toml") && e.contains("FIFO"), "{e}");
+    }
+
+    #[test]
+    fn dangling_and_looping_links_are_named() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("ports.toml");
+        std::os::unix::fs::symlink("gone.toml", &p).unwrap();
+        let e = read_text(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("dangling symlink") && e.contains("gone.toml"),
+            "{e}"
+        );
+        let q = d.path().join("loop.toml");
+        std::os::unix::fs::symlink("loop.toml", &q).unwrap();
+        let e = read_text(&q).unwrap_err().to_string();
+        assert!(e.contains("symlink loop"), "{e}");
     }
 
     #[test]

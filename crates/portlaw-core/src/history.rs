@@ -204,7 +204,7 @@ mod tests {
             ("x", 111, "X_PORT", "active"),  // 12: b deleted, its port reassigned
             ("c", 112, "C_PORT", "active"),  // 19: un-retired
             ("d", 113, "D2_PORT", "active"), // 26: env renamed
-            ("y", 114, "A_PORT", "active"),  // 33: e's tombstone deleted, port + env reused
+            ("y", 114, "E_PORT", "active"),  // 33: e's tombstone deleted, port + env reused
         ]);
         let got = codes(&old, &new);
         assert_eq!(

@@ -239,6 +239,7 @@ impl Registry {
         let file = origin.display_path();
         let raw: RawRegistry =
             toml::from_str(text).map_err(|e| Error::toml(&file, text, e.span(), e.message()))?;
+        check_top_level_keys(&raw.extra, text, &file)?;
         if raw.range.is_empty() && raw.service.is_empty() && raw.policy.is_none() {
             return Err(Error::at(
                 file,
@@ -275,6 +276,7 @@ impl Registry {
         let mut services = Vec::new();
         for s in raw.service {
             let id = s.id.get_ref().clone();
+            reject_plus_sign(text, s.port.span(), &bad)?;
             let port = port_number(*s.port.get_ref())
                 .map_err(|m| bad(s.port.span().start, format!("service '{id}': {m}")))?;
             let protocols = s
@@ -319,11 +321,14 @@ impl Registry {
             });
         }
 
+        check_env_names(&services, &file)?;
+
         let policy = match raw.policy {
             None => Policy::default(),
             Some(p) => {
                 let mut sacred = Vec::new();
                 for v in p.sacred {
+                    reject_plus_sign(text, v.span(), &bad)?;
                     sacred.push(
                         port_number(*v.get_ref())
                             .map_err(|m| bad(v.span().start, format!("policy.sacred: {m}")))?,
@@ -405,6 +410,85 @@ impl Registry {
                 .live_services()
                 .any(|s| s.port == port && s.id == service.id)
     }
+}
+
+/// Top-level keys the registry knows: its own tables and the ones other crates read from `extra`.
+const TOP_LEVEL_KEYS: [&str; 5] = ["range", "service", "policy", "lint", "docs"];
+
+/// A top-level key nobody reads (`[[servise]]`) would silently drop what it holds.
+fn check_top_level_keys(extra: &toml::Table, text: &str, file: &str) -> Result<(), Error> {
+    let Some(key) = extra.keys().find(|k| !TOP_LEVEL_KEYS.contains(&k.as_str())) else {
+        return Ok(());
+    };
+    let line = text
+        .lines()
+        .position(|l| {
+            let l = l.trim_start().trim_start_matches('[').trim_start();
+            l.strip_prefix(key.as_str())
+                .is_some_and(|rest| rest.trim_start().starts_with([']', '=', '.']))
+        })
+        .map_or(0, |i| i + 1);
+    let hint = TOP_LEVEL_KEYS
+        .iter()
+        .map(|k| (strsim::levenshtein(k, key), k))
+        .min()
+        .filter(|(d, _)| *d <= 2)
+        .map(|(_, k)| format!("; did you mean `{k}`?"))
+        .unwrap_or_else(|| format!("; known keys: {}", TOP_LEVEL_KEYS.join(", ")));
+    Err(Error::at(
+        file,
+        line,
+        format!("unknown top-level key `{key}`{hint}"),
+    ))
+}
+
+/// TOML accepts `+9010`, but a port is written as digits; the sign is a typo, never a port.
+fn reject_plus_sign(
+    text: &str,
+    span: std::ops::Range<usize>,
+    bad: &impl Fn(usize, String) -> Error,
+) -> Result<(), Error> {
+    match text.get(span.clone()) {
+        Some(v) if v.starts_with('+') => Err(bad(
+            span.start,
+            format!("'{v}' is not a port (write the number without a sign)"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Env names become `NAME=port` lines of a generated `ports.env` that shells source, so a name
+/// that is not an identifier (`X=$(touch pwned)`) or that two live services share is an input
+/// error at load, for every command: nothing may ever generate from it. (A retired tombstone is
+/// not generated, so its variable may be reused; `check` reports that as `duplicate-env`.)
+fn check_env_names(services: &[Service], file: &str) -> Result<(), Error> {
+    let mut seen: std::collections::HashMap<&str, (&str, usize)> = Default::default();
+    for s in services {
+        if !crate::portsenv::is_identifier(&s.env) {
+            return Err(Error::at(
+                file,
+                s.lines.env,
+                format!(
+                    "service '{}': env {:?} is not a variable name (use letters, digits and '_', not starting with a digit)",
+                    s.id, s.env
+                ),
+            ));
+        }
+        if s.is_retired() {
+            continue;
+        }
+        if let Some((id, line)) = seen.insert(&s.env, (&s.id, s.lines.env)) {
+            return Err(Error::at(
+                file,
+                s.lines.env,
+                format!(
+                    "service '{}': env {} is already used by '{id}' (line {line}); each service needs its own variable",
+                    s.id, s.env
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// 1-based line of the `[name]` table header (0 if absent), allowing spaces and a trailing

@@ -89,3 +89,57 @@ fn unknown_status_is_kept_for_check() {
     assert_eq!(r.services[0].status, Status::Unknown("actve".into()));
     assert_eq!(r.services[0].lines.status, 6);
 }
+
+const ONE_RANGE: &str = "[[range]]\nname = \"r\"\nports = \"100-199\"\n";
+
+fn svc_with(env: &str, port: &str) -> String {
+    format!("[[service]]\nid = \"a\"\nname = \"A\"\nport = {port}\nenv = {env:?}\n")
+}
+
+fn load_err(text: &str) -> String {
+    Registry::parse(text, Origin::File("p.toml".into()))
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn issue_8_an_env_name_that_is_not_an_identifier_is_an_input_error() {
+    let e = load_err(&format!(
+        "{ONE_RANGE}{}",
+        svc_with("X=$(touch pwned)\nA_PORT", "110")
+    ));
+    assert!(
+        e.starts_with("p.toml:8:") && e.contains("not a variable name"),
+        "{e}"
+    );
+}
+
+#[test]
+fn issue_8_a_duplicate_env_name_is_an_input_error() {
+    let t = format!(
+        "{ONE_RANGE}{}{}",
+        svc_with("A_PORT", "110"),
+        svc_with("A_PORT", "111")
+    )
+    .replacen("id = \"a\"", "id = \"b\"", 1);
+    let e = load_err(&t);
+    assert!(e.starts_with("p.toml:13:") && e.contains("line 8"), "{e}");
+}
+
+#[test]
+fn issue_8_a_misspelt_table_is_an_input_error_with_a_suggestion() {
+    let e = load_err(&format!(
+        "{ONE_RANGE}{}",
+        svc_with("A_PORT", "110").replace("[[service]]", "[[servise]]")
+    ));
+    assert!(
+        e.starts_with("p.toml:4:") && e.contains("did you mean `service`?"),
+        "{e}"
+    );
+}
+
+#[test]
+fn issue_8_a_port_with_a_plus_sign_is_not_a_port() {
+    let e = load_err(&format!("{ONE_RANGE}{}", svc_with("A_PORT", "+110")));
+    assert!(e.starts_with("p.toml:7:") && e.contains("+110"), "{e}");
+}
