@@ -9,3 +9,4 @@ mod allocation;
 mod lint;
 mod live;
 mod registry;
+mod safety;
