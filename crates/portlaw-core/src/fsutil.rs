@@ -220,9 +220,14 @@ mod tests {
         let e = write_atomic(d.path(), &d.path().join("docs/new.md"), b"x").unwrap_err();
         assert!(e.to_string().contains("outside"), "{e}");
         assert!(!out.path().join("new.md").exists());
-        let dev = d.path().join("null");
-        std::os::unix::fs::symlink("/dev/null", &dev).unwrap();
-        assert!(write_atomic(Path::new("/"), &dev, b"x").is_err());
+        // A FIFO of our own (never /dev/null: a broken build run as root would replace it).
+        let fifo = d.path().join("pipe");
+        let ok = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(ok.unwrap().success());
+        let link = d.path().join("via");
+        std::os::unix::fs::symlink(&fifo, &link).unwrap();
+        let e = write_atomic(d.path(), &link, b"x").unwrap_err().to_string();
+        assert!(e.contains("a FIFO"), "{e}");
         std::fs::create_dir(d.path().join("dir")).unwrap();
         let e = write_atomic(d.path(), &d.path().join("dir"), b"x").unwrap_err();
         assert!(e.to_string().contains("a directory"), "{e}");

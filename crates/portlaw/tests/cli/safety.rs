@@ -78,50 +78,59 @@ fn ports_env_linked_out_of_the_repo_is_never_written() {
     }
 }
 
-#[test]
-fn a_device_or_fifo_ports_env_is_never_replaced() {
-    for args in [&["env", "--write"][..], &["retire", "two"][..]] {
-        let (r, _out, _victim) = setup();
-        symlink("/dev/null", r.join("config/ports.env")).unwrap();
-        let out = r.cmd().args(args).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-        assert!(r.join("config/ports.env").is_symlink());
-        let meta = std::fs::metadata("/dev/null").unwrap();
-        assert!(!meta.is_file(), "/dev/null is still a device");
-    }
-    let (r, _out, _victim) = setup();
-    let fifo = r.join("config/ports.env");
+/// A FIFO made by the test (never the machine's `/dev/null`: a broken build run as root
+/// would replace it).
+fn mkfifo(path: &Path) {
     let ok = std::process::Command::new("mkfifo")
-        .arg(&fifo)
+        .arg(path)
         .status()
         .unwrap();
     assert!(ok.success());
-    let out = r
-        .cmd()
-        .args([
-            "add",
-            "three",
-            "--range",
-            "apps",
-            "--offline",
-            "--name",
-            "Three",
-            "--protocol",
-            "HTTP",
-            "--purpose",
-            "Tests",
-        ])
-        .timeout(std::time::Duration::from_secs(20))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn a_non_regular_ports_env_is_never_replaced() {
     use std::os::unix::fs::FileTypeExt;
-    assert!(
-        std::fs::symlink_metadata(&fifo)
-            .unwrap()
-            .file_type()
-            .is_fifo()
-    );
+    let add = [
+        "add",
+        "three",
+        "--range",
+        "apps",
+        "--offline",
+        "--name",
+        "Three",
+        "--protocol",
+        "HTTP",
+        "--purpose",
+        "Tests",
+    ];
+    for args in [&["env", "--write"][..], &["retire", "two"][..], &add[..]] {
+        for linked in [false, true] {
+            let (r, _out, _victim) = setup();
+            let env = r.join("config/ports.env");
+            let fifo = if linked {
+                let f = r.join("config/pipe");
+                mkfifo(&f);
+                symlink("pipe", &env).unwrap();
+                f
+            } else {
+                mkfifo(&env);
+                env.clone()
+            };
+            let out = r
+                .cmd()
+                .args(args)
+                .timeout(std::time::Duration::from_secs(20))
+                .output()
+                .unwrap();
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{args:?} {linked}: {err}");
+            assert!(err.contains("FIFO"), "{err}");
+            let t = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+            assert!(t.is_fifo(), "{args:?} {linked}");
+            assert_eq!(env.is_symlink(), linked);
+        }
+    }
 }
 
 #[test]
