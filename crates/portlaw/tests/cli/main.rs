@@ -6,6 +6,8 @@
 mod common;
 
 mod allocation;
+mod fuzz_corpus;
 mod lint;
 mod live;
 mod registry;
+mod safety;
