@@ -141,9 +141,7 @@ where
     };
     match result {
         Ok(status) => status,
-        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-            ExitStatus::Success
-        }
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success,
         Err(CliError::Refused(m, h)) => {
             ui::error(m);
             if let Some(h) = h {

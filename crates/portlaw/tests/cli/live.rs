@@ -200,7 +200,12 @@ fn the_owner_running_from_its_directory_is_up() {
         ),
     );
     let out = who_json(&repo, base);
-    assert_eq!(out.status.code(), Some(0), "{}", crate::common::stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::common::stderr(&out)
+    );
     let r = &json(&out)[0];
     assert_eq!(r["state"], "up");
     assert_eq!(r["holders"][0]["verdict"], "owner");
@@ -427,7 +432,9 @@ fn free_stops_a_foreign_holder_and_dry_run_signals_nothing() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(crate::common::stderr(&out).contains(&format!("would send SIGTERM to pid {}", py.pid())));
+    assert!(
+        crate::common::stderr(&out).contains(&format!("would send SIGTERM to pid {}", py.pid()))
+    );
     let out = repo
         .cmd()
         .args(["free", &base.to_string(), "--dry-run", "--json"])
@@ -545,7 +552,12 @@ fn exec_listen_hands_over_bound_sockets_by_socket_activation() {
     }
     args.extend(["--", "python3", "-c", script]);
     let out = repo.cmd().args(&args).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", crate::common::stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::common::stderr(&out)
+    );
     let text = stdout(&out);
     assert!(text.contains(&format!("127.0.0.1 {base} 1")), "{text}");
     if have_v6() {
@@ -585,7 +597,12 @@ fn exec_listen_uses_the_registry_listen_addresses() {
         .args(["exec", "api", "--listen", "--", "python3", "-c", script])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", crate::common::stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::common::stderr(&out)
+    );
     assert_eq!(
         stdout(&out).lines().collect::<Vec<_>>(),
         ["127.0.0.1", "::1"]
@@ -648,7 +665,12 @@ fn a_holder_this_user_cannot_see_is_unknown_not_free() {
         eprintln!("skipped: nobody cannot read the temporary repository here");
         return;
     }
-    assert_eq!(out.status.code(), Some(1), "{}", crate::common::stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        crate::common::stderr(&out)
+    );
     let r = &json(&out)[0];
     assert_eq!(r["state"], "conflict");
     assert_eq!(r["holders"][0]["pid"], Value::Null);
@@ -680,7 +702,12 @@ fn huge_timeout_and_interval_are_usage_errors_not_panics() {
         .args(["free", &base.to_string(), "--yes", "--timeout", "1e300"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", crate::common::stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        crate::common::stderr(&out)
+    );
     assert!(crate::common::stderr(&out).contains("is not a number of seconds"));
     assert!(py.alive(), "nothing is signalled on a usage error");
     let out = repo
@@ -688,7 +715,12 @@ fn huge_timeout_and_interval_are_usage_errors_not_panics() {
         .args(["status", "--watch", "--interval", "1e300"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", crate::common::stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        crate::common::stderr(&out)
+    );
     assert!(crate::common::stderr(&out).contains("is not a positive number of seconds"));
 }
 

@@ -8,4 +8,5 @@ mod common;
 mod allocation;
 mod lint;
 mod live;
+mod probe_safety;
 mod registry;
