@@ -17,6 +17,8 @@ pub mod discover;
 pub mod edit;
 pub mod error;
 pub mod fsutil;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod history;
 pub mod lock;
 pub mod ports;

@@ -19,6 +19,8 @@ pub mod diag;
 pub mod diff;
 pub mod emit;
 pub mod engine;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lex;
 pub mod rules;
 pub mod scan;

@@ -23,6 +23,8 @@
 //! ```
 
 pub mod bind;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod legit;
 pub mod process;
 pub mod sockets;

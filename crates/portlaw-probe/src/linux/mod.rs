@@ -22,7 +22,7 @@ const TABLES: [(&str, Proto, bool); 4] = [
     ("/proc/net/udp6", Proto::Udp, true),
 ];
 
-mod diag;
+pub(crate) mod diag;
 
 /// Listening TCP, TIME_WAIT and bound UDP sockets whose local port passes `want`: from
 /// sock_diag when the kernel offers it, else from `/proc/net`.

@@ -6,7 +6,9 @@
 mod common;
 
 mod allocation;
+mod fuzz_corpus;
 mod lint;
 mod live;
 mod probe_safety;
 mod registry;
+mod safety;

@@ -1,0 +1,2 @@
+const port: number = Number(process.env.PORT ?? 9020);
+app.listen(port);
