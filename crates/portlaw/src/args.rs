@@ -313,6 +313,7 @@ pub struct RenderArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LintFormat {
     /// `path:line:col: CODE message`, the source line and a hint (like rustc and ruff).
+    #[value(alias = "text")]
     Human,
     /// `{"findings": [...], "summary": {...}}`.
     Json,

@@ -111,7 +111,7 @@ pub fn run(ctx: &Ctx, args: FreeArgs) -> CmdResult {
             h.verdict.describe()
         )?;
         if let Some(p) = &h.process {
-            writeln!(err, "  {}", p.command())?;
+            writeln!(err, "  {}", holders::esc(p.command()))?;
         }
     }
     drop(err);

@@ -204,10 +204,28 @@ pub fn utc(epoch: u64) -> String {
     )
 }
 
+/// A field read from `/proc` (another user's command line, cwd, ...) made safe for a terminal:
+/// control characters are shown escaped (`\n`, `\x1b`), never written raw, so a process
+/// cannot forge lines or terminal sequences in human output.
+pub fn esc(s: impl AsRef<str>) -> String {
+    let mut out = String::new();
+    for c in s.as_ref().chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `pid 1234 python3 (alice)`, or `an unknown process (uid 1001)`.
 pub fn short(h: &Judged) -> String {
     match (&h.process, h.pid) {
-        (Some(p), _) => format!("pid {} {} ({})", p.pid, p.comm, p.user),
+        (Some(p), _) => format!("pid {} {} ({})", p.pid, esc(&p.comm), esc(&p.user)),
         _ => format!("an unknown process (uid {})", h.uid),
     }
 }
@@ -233,17 +251,17 @@ pub fn write_holder(out: &mut impl Write, h: &Judged, indent: &str) -> std::io::
                 out,
                 "{indent}{} {}  user {}",
                 ui::paint(ui::BOLD, format!("pid {}", p.pid)),
-                p.comm,
-                p.user
+                esc(&p.comm),
+                esc(&p.user)
             )?;
             write!(out, "  parent {}", p.ppid)?;
             if let Some(t) = p.started {
                 write!(out, "  since {}", since(t))?;
             }
             writeln!(out)?;
-            writeln!(out, "{indent}  command: {}", p.command())?;
+            writeln!(out, "{indent}  command: {}", esc(p.command()))?;
             if let Some(cwd) = &p.cwd {
-                writeln!(out, "{indent}  cwd:     {}", cwd.display())?;
+                writeln!(out, "{indent}  cwd:     {}", esc(cwd.to_string_lossy()))?;
             }
         }
         None => writeln!(

@@ -9,5 +9,6 @@ mod allocation;
 mod fuzz_corpus;
 mod lint;
 mod live;
+mod probe_safety;
 mod registry;
 mod safety;
