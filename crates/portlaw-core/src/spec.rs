@@ -211,6 +211,16 @@ pub fn import(text: &str, file: &str) -> Result<Imported, Error> {
                 derived
             }
         };
+        if !crate::portsenv::is_identifier(&env) {
+            return Err(Error::at(
+                file,
+                r.line,
+                format!(
+                    "port {} ({}) gives no variable name ('{env}'); name it in the defaults block",
+                    r.port, r.name
+                ),
+            ));
+        }
         if let Some((first, port)) = env_rows.insert(env.clone(), (r.line, r.port)) {
             return Err(Error::at(
                 file,

@@ -163,3 +163,12 @@ fn fuzz_a_repeated_row_is_an_error_naming_both_lines() {
         "{e}"
     );
 }
+
+/// Found by the `spec` fuzz target: a service name that starts with a digit derived
+/// `411_PORT`, which no ports.env can hold.
+#[test]
+fn fuzz_a_name_deriving_no_variable_is_an_error() {
+    let doc = "| Port | Service |\n|---|---|\n| 7411 | 411 |\n";
+    let e = import(doc, "d.md").unwrap_err().to_string();
+    assert!(e.starts_with("d.md:3: ") && e.contains("'411_PORT'"), "{e}");
+}
