@@ -51,20 +51,103 @@ pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Error> {
     })
 }
 
+/// Where a write to `path` really lands, checked against `root` (the repository, or git's
+/// hooks directory for a hook). Every writer goes through this ([`write_atomic`] calls it),
+/// so no write can follow a symlink out of `root` or replace a device node, FIFO, socket or
+/// directory. Refused (an input error naming the path and where it points):
+/// - a target, or any parent directory, that resolves outside `root`;
+/// - a target that exists and is not a regular file;
+/// - a dangling symlink (we cannot know where a write through it would land).
+///
+/// A symlink that stays inside `root` resolves to its target, so writing to the returned path
+/// keeps the link (a registry or doc shared inside the repository stays shared).
+pub fn resolve_target(root: &Path, path: &Path) -> Result<std::path::PathBuf, Error> {
+    let refuse = |why: String| Error::Io {
+        file: shown(path),
+        message: format!("refusing to write: {why}"),
+    };
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| Error::io(path, &e))?
+            .join(path)
+    };
+    let root_real = std::fs::canonicalize(root).map_err(|e| Error::io(root, &e))?;
+    // The nearest part of the path that exists, resolved; the rest is created below it.
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    while existing.symlink_metadata().is_err() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => break,
+        }
+    }
+    let real = std::fs::canonicalize(existing).map_err(|e| {
+        let to = std::fs::read_link(existing)
+            .map(|t| format!(" (a symlink to {}, which cannot be resolved)", t.display()))
+            .unwrap_or_default();
+        refuse(format!("{}{to}: {e}", existing.display()))
+    })?;
+    if !real.starts_with(&root_real) {
+        return Err(refuse(format!(
+            "it resolves to {}, outside {}",
+            real.display(),
+            root_real.display()
+        )));
+    }
+    let meta = std::fs::metadata(&real).map_err(|e| Error::io(&real, &e))?;
+    if rest.is_empty() {
+        if !meta.is_file() {
+            let kind = file_kind(&meta);
+            return Err(if real == abs {
+                refuse(format!("it is {kind}, not a regular file"))
+            } else {
+                refuse(format!(
+                    "it points to {}, which is {kind}, not a regular file",
+                    real.display()
+                ))
+            });
+        }
+    } else if !meta.is_dir() {
+        return Err(refuse(format!(
+            "{} is {}, not a directory",
+            real.display(),
+            file_kind(&meta)
+        )));
+    }
+    Ok(rest.iter().rev().fold(real, |p, n| p.join(n)))
+}
+
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device node"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_file() {
+        "a regular file"
+    } else {
+        "not a regular file"
+    }
+}
+
 /// Writes `contents` to `path` so that readers see the old file or the new one, never a part:
 /// a temporary file in the same directory is written, fsynced and renamed over the target,
-/// then the directory is fsynced so the rename itself survives a crash.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    // Through a symlink (a registry or doc shared from elsewhere), replace the file it points
-    // to: renaming over the link itself would silently detach this copy from the shared one.
-    let real;
-    let path = match std::fs::canonicalize(path) {
-        Ok(p) if path.is_symlink() => {
-            real = p;
-            real.as_path()
-        }
-        _ => path,
-    };
+/// then the directory is fsynced so the rename itself survives a crash. The target is first
+/// checked against `root` by [`resolve_target`]; through a symlink inside `root`, the file it
+/// points to is replaced (renaming over the link would detach this copy from the shared one).
+pub fn write_atomic(root: &Path, path: &Path, contents: &[u8]) -> Result<(), Error> {
+    let real = resolve_target(root, path)?;
+    let path = real.as_path();
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -117,17 +200,45 @@ mod tests {
         let link = d.path().join("ports.toml");
         std::fs::write(&real, "old").unwrap();
         std::os::unix::fs::symlink(&real, &link).unwrap();
-        write_atomic(&link, b"new").unwrap();
+        write_atomic(d.path(), &link, b"new").unwrap();
         assert!(link.is_symlink());
         assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+    }
+
+    #[test]
+    fn writes_out_of_root_or_over_non_regular_files_are_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let outside = out.path().join("bashrc");
+        std::fs::write(&outside, "keep").unwrap();
+        let link = d.path().join("ports.env");
+        std::os::unix::fs::symlink(&outside, &link).unwrap();
+        let e = write_atomic(d.path(), &link, b"x").unwrap_err().to_string();
+        assert!(e.contains("outside"), "{e}");
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep");
+        std::os::unix::fs::symlink(out.path(), d.path().join("docs")).unwrap();
+        let e = write_atomic(d.path(), &d.path().join("docs/new.md"), b"x").unwrap_err();
+        assert!(e.to_string().contains("outside"), "{e}");
+        assert!(!out.path().join("new.md").exists());
+        // A FIFO of our own (never /dev/null: a broken build run as root would replace it).
+        let fifo = d.path().join("pipe");
+        let ok = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(ok.unwrap().success());
+        let link = d.path().join("via");
+        std::os::unix::fs::symlink(&fifo, &link).unwrap();
+        let e = write_atomic(d.path(), &link, b"x").unwrap_err().to_string();
+        assert!(e.contains("a FIFO"), "{e}");
+        std::fs::create_dir(d.path().join("dir")).unwrap();
+        let e = write_atomic(d.path(), &d.path().join("dir"), b"x").unwrap_err();
+        assert!(e.to_string().contains("a directory"), "{e}");
     }
 
     #[test]
     fn atomic_write_replaces_whole_file() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("sub/x.txt");
-        write_atomic(&p, b"one").unwrap();
-        write_atomic(&p, b"two").unwrap();
+        write_atomic(d.path(), &p, b"one").unwrap();
+        write_atomic(d.path(), &p, b"two").unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "two");
         let leftovers = std::fs::read_dir(d.path().join("sub")).unwrap().count();
         assert_eq!(leftovers, 1);

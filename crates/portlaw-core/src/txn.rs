@@ -104,7 +104,7 @@ pub fn update<E: From<Error>>(
     {
         removed = remove_temp_files(&current, &current.registry);
         repaired = plan(&current, &current.registry, true)?;
-        commit(lock, &repaired, None, true)?;
+        commit(&current.root, lock, &repaired, None, true)?;
         recovered = Some(record);
     }
 
@@ -114,7 +114,7 @@ pub fn update<E: From<Error>>(
     };
     let writes = plan(&current, &after, opts.ports_env)?;
     if let Some(lock) = &lock {
-        commit(lock, &writes, None, false)?;
+        commit(&current.root, lock, &writes, None, false)?;
     }
     Ok(Outcome {
         before: current.registry,
@@ -157,6 +157,8 @@ fn plan(current: &Project, after: &Registry, ports_env: bool) -> Result<Vec<Writ
     // Never replace a ports.env we cannot read: it may hold something a person needs.
     let env_path = &current.ports_env_path;
     let on_disk = if ports_env {
+        // Checked before it is read: a FIFO there would block the read forever.
+        crate::fsutil::resolve_target(&current.root, env_path)?;
         PortsEnv::load(env_path)?
     } else {
         None
@@ -189,6 +191,7 @@ fn plan(current: &Project, after: &Registry, ports_env: bool) -> Result<Vec<Writ
 /// Writes `writes` under the journal, then empties it. `stop_after: Some(k)` writes only the
 /// first `k` and leaves the journal as a killed writer would (for the tests).
 fn commit(
+    root: &Path,
     lock: &RegistryLock,
     writes: &[Write],
     stop_after: Option<usize>,
@@ -200,13 +203,18 @@ fn commit(
         }
         return Ok(());
     }
+    // Every target is checked (inside the repository, a regular file) before the first
+    // write, so a refused target leaves all files and the journal as they were.
+    for w in writes {
+        crate::fsutil::resolve_target(root, &w.path)?;
+    }
     let names: Vec<String> = writes
         .iter()
         .map(|w| w.path.display().to_string())
         .collect();
     lock.begin(&names.join(", "))?;
     for w in writes.iter().take(stop_after.unwrap_or(usize::MAX)) {
-        crate::fsutil::write_atomic(&w.path, w.contents.as_bytes())?;
+        crate::fsutil::write_atomic(root, &w.path, w.contents.as_bytes())?;
     }
     if stop_after.is_none() {
         lock.finish()?;
@@ -447,7 +455,7 @@ mod tests {
                 Registry::parse(&add_b(&p.registry.text), Origin::File(p.registry_path())).unwrap();
             let writes = plan(&p, &after, true).unwrap();
             assert_eq!(writes.len(), 3);
-            commit(&lock, &writes, Some(k), false).unwrap();
+            commit(&p.root, &lock, &writes, Some(k), false).unwrap();
             drop(lock); // dies here
 
             let on_disk = Registry::load(&p.registry_path()).unwrap();
@@ -473,7 +481,7 @@ mod tests {
         let lock = RegistryLock::exclusive(&p.registry_path(), &|| {}).unwrap();
         let after = reparse(&add_b(&p.registry.text));
         let writes = plan(&p, &after, true).unwrap();
-        commit(&lock, &writes, Some(1), false).unwrap(); // registry written, then killed
+        commit(&p.root, &lock, &writes, Some(1), false).unwrap(); // registry written, then killed
         drop(lock);
         assert!(!consistent(&p).is_empty());
         let refused = update(&p, GO, |_| Err(Error::usage("range full")));

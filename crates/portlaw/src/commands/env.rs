@@ -56,7 +56,7 @@ pub fn run(ctx: &Ctx, args: EnvArgs) -> CmdResult {
         if on_disk.is_some_and(|e| e.text == text) {
             ui::note(format!("{shown} is up to date"));
         } else {
-            fsutil::write_atomic(path, text.as_bytes())?;
+            fsutil::write_atomic(&project.root, path, text.as_bytes())?;
             let what = if existed { "regenerated" } else { "created" };
             writeln!(
                 anstream::stdout(),

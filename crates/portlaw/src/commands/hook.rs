@@ -49,6 +49,14 @@ fn hooks_dir(ctx: &Ctx) -> Result<PathBuf, CliError> {
 pub fn run(ctx: &Ctx, cmd: HookCommand) -> CmdResult {
     let dir = hooks_dir(ctx)?;
     let path = dir.join("pre-commit");
+    let bak = dir.join("pre-commit.bak");
+    // Every file touched stays inside git's hooks directory and is a regular file: a
+    // pre-commit symlinked to a file elsewhere is refused, never rewritten or chmod-ed.
+    if dir.exists() {
+        for p in [&path, &bak] {
+            portlaw_core::fsutil::resolve_target(&dir, p)?;
+        }
+    }
     // Any file there counts as a hook, even one that cannot be read as text (a binary, a
     // dangling symlink from a hook manager): only a hook with our marker is ours to replace.
     let existing = path.symlink_metadata().ok().map(|_| {
@@ -66,16 +74,16 @@ pub fn run(ctx: &Ctx, cmd: HookCommand) -> CmdResult {
                         "add `portlaw lint --staged` to it yourself, or pass --force to replace it (the old one is kept as pre-commit.bak)",
                     ));
                 }
-                let bak = dir.join("pre-commit.bak");
                 std::fs::rename(&path, &bak)?;
                 ui::note(format!("kept the old hook as {}", bak.display()));
             }
             std::fs::create_dir_all(&dir)?;
-            portlaw_core::fsutil::write_atomic(&path, script().as_bytes())?;
+            let real = portlaw_core::fsutil::resolve_target(&dir, &path)?;
+            portlaw_core::fsutil::write_atomic(&dir, &real, script().as_bytes())?;
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+                std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o755))?;
             }
             ui::note(format!("installed {}", path.display()));
             ui::hint("it runs `portlaw lint --staged` before every commit");

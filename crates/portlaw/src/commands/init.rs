@@ -60,15 +60,19 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
     }
     // Under the registry lock, like every writer: `init --force` must not interleave with an
     // `add` running against the file it replaces.
+    // Nothing is written through a link out of the repository or over a non-regular file.
+    for p in [&toml_path, &env_path, &root.join("config/.gitignore")] {
+        fsutil::resolve_target(&root, p)?;
+    }
     let config = root.join("config");
     std::fs::create_dir_all(&config)
         .map_err(|e| CliError::usage(format!("{}: {e}", fsutil::shown(&config))))?;
     let _lock = RegistryLock::exclusive(&toml_path, &|| {
         ui::note("waiting for another portlaw process that is writing the registry")
     })?;
-    write_new(&toml_path, &toml_text)?;
-    write_new(&env_path, &portsenv::generate(&registry))?;
-    ignore_lock_file(&config)?;
+    write_new(&root, &toml_path, &toml_text)?;
+    write_new(&root, &env_path, &portsenv::generate(&registry))?;
+    ignore_lock_file(&root, &config)?;
     if args.json {
         ui::json(&serde_json::json!({
             "registry": fsutil::shown(&toml_path),
@@ -88,13 +92,13 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
     Ok(ExitStatus::Success)
 }
 
-fn write_new(path: &Path, text: &str) -> Result<(), CliError> {
-    fsutil::write_atomic(path, text.as_bytes()).map_err(CliError::from)
+fn write_new(root: &Path, path: &Path, text: &str) -> Result<(), CliError> {
+    fsutil::write_atomic(root, path, text.as_bytes()).map_err(CliError::from)
 }
 
 /// Keeps the registry's lock file (local state, like `.git/index.lock`) out of version control
 /// with a `config/.gitignore` line, added once.
-fn ignore_lock_file(config: &Path) -> Result<(), CliError> {
+fn ignore_lock_file(root: &Path, config: &Path) -> Result<(), CliError> {
     let path = config.join(".gitignore");
     let line = ".ports.toml.lock";
     let old = match std::fs::read_to_string(&path) {
@@ -110,5 +114,5 @@ fn ignore_lock_file(config: &Path) -> Result<(), CliError> {
     } else {
         "\n"
     };
-    write_new(&path, &format!("{old}{sep}{line}\n"))
+    write_new(root, &path, &format!("{old}{sep}{line}\n"))
 }

@@ -10,3 +10,4 @@ mod fuzz_corpus;
 mod lint;
 mod live;
 mod registry;
+mod safety;
