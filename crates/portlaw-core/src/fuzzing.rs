@@ -12,7 +12,15 @@ pub fn registry(data: &[u8]) {
         return;
     };
     if let Ok(reg) = Registry::parse(text, Origin::File("ports.toml".into())) {
-        env_round_trips(&reg);
+        // A variable shared by two services or not a variable name is an error `check`
+        // reports (duplicate-env, env-name); no ports.env can hold it. Every other loadable
+        // registry round-trips. (`env --write` still writes such a file: fuzz/README.md.)
+        let bad_env = crate::check::check_registry(&reg)
+            .iter()
+            .any(|f| matches!(f.code, "duplicate-env" | "env-name"));
+        if !bad_env {
+            env_round_trips(&reg);
+        }
     }
 }
 

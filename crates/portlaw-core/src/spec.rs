@@ -174,6 +174,9 @@ pub fn import(text: &str, file: &str) -> Result<Imported, Error> {
     }
 
     let mut services = Vec::new();
+    // A variable names one service: a repeated row (or two names that derive the same
+    // variable) would give `ports.env` a key twice, which its own reader rejects.
+    let mut env_rows: BTreeMap<String, (usize, u16)> = BTreeMap::new();
     for r in &rows {
         if r.future_table && r.status == Status::Allocated {
             warn(
@@ -208,6 +211,26 @@ pub fn import(text: &str, file: &str) -> Result<Imported, Error> {
                 derived
             }
         };
+        if !crate::portsenv::is_identifier(&env) {
+            return Err(Error::at(
+                file,
+                r.line,
+                format!(
+                    "port {} ({}) gives no variable name ('{env}'); name it in the defaults block",
+                    r.port, r.name
+                ),
+            ));
+        }
+        if let Some((first, port)) = env_rows.insert(env.clone(), (r.line, r.port)) {
+            return Err(Error::at(
+                file,
+                r.line,
+                format!(
+                    "port {} ({}) would use {env}, already the variable of port {port} on line {first}; give each service its own row and variable",
+                    r.port, r.name
+                ),
+            ));
+        }
         let id = env
             .trim_end_matches("_PORT")
             .to_ascii_lowercase()

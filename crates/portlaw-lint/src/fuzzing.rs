@@ -3,6 +3,7 @@
 
 use crate::config::LintConfig;
 use crate::engine::Linter;
+use std::sync::OnceLock;
 
 /// The file names the first input byte chooses between: one per scanner the engine has.
 pub const FILE_NAMES: &[&str] = &[
@@ -31,8 +32,13 @@ pub fn lint(data: &[u8]) {
         return;
     };
     let name = FILE_NAMES[usize::from(pick) % FILE_NAMES.len()];
-    let reg = portlaw_core::Registry::builtin();
-    let linter = Linter::new(&reg, LintConfig::default());
+    // Built once: building the registry and the rules per input made the target ~10x slower.
+    static REG: OnceLock<portlaw_core::Registry> = OnceLock::new();
+    static LINTER: OnceLock<Linter<'static>> = OnceLock::new();
+    let linter = LINTER.get_or_init(|| {
+        let reg = REG.get_or_init(portlaw_core::Registry::builtin);
+        Linter::new(reg, LintConfig::default())
+    });
     let text = text.trim_start_matches('\u{feff}');
     let Some(found) = linter.lint_text(name, text) else {
         panic!("{name} is not a file kind the linter reads");

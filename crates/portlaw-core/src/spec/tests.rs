@@ -146,3 +146,29 @@ fn vectra_spec_imports_to_the_builtin_registry() {
         assert!(w.contains(needle), "missing {needle:?} in\n{w}");
     }
 }
+
+/// Found by the `spec` fuzz target: a service row given twice imported as two services with
+/// one variable, so the generated ports.env repeated a key that its own reader rejects.
+#[test]
+fn fuzz_a_repeated_row_is_an_error_naming_both_lines() {
+    let doc = "| Port | Service |\n|---|---|\n| 7411 | Labeler |\n| 7411 | Labeler |\n";
+    let e = import(doc, "d.md").unwrap_err().to_string();
+    assert!(e.starts_with("d.md:4: "), "{e}");
+    assert!(e.contains("LABELER_PORT") && e.contains("line 3"), "{e}");
+    // Two names that derive the same variable are the same slip.
+    let doc = "| Port | Service |\n|---|---|\n| 7411 | Tide-Model |\n| 7412 | Tide Model |\n";
+    let e = import(doc, "d.md").unwrap_err().to_string();
+    assert!(
+        e.starts_with("d.md:4: ") && e.contains("TIDE_MODEL_PORT"),
+        "{e}"
+    );
+}
+
+/// Found by the `spec` fuzz target: a service name that starts with a digit derived
+/// `411_PORT`, which no ports.env can hold.
+#[test]
+fn fuzz_a_name_deriving_no_variable_is_an_error() {
+    let doc = "| Port | Service |\n|---|---|\n| 7411 | 411 |\n";
+    let e = import(doc, "d.md").unwrap_err().to_string();
+    assert!(e.starts_with("d.md:3: ") && e.contains("'411_PORT'"), "{e}");
+}
