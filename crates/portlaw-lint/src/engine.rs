@@ -193,6 +193,10 @@ impl<'r> Linter<'r> {
             // Cheap checks before reading: the size, and for a file without an extension
             // (an ELF binary, a LICENSE) whether it is a script at all.
             let meta = std::fs::metadata(path).map_err(|_| Skip::Unreadable)?;
+            // A FIFO, socket or device would block the read (or never end): never open one.
+            if !meta.is_file() {
+                return Err(Skip::Unreadable);
+            }
             if meta.len() > MAX_FILE {
                 return Err(Skip::TooLarge);
             }
@@ -292,6 +296,13 @@ impl<'r> Linter<'r> {
                     if ft.is_symlink() {
                         if Lang::detect(entry.path(), None).is_some() {
                             acc.skipped[4].fetch_add(1, Ordering::Relaxed);
+                        }
+                        return ignore::WalkState::Continue;
+                    }
+                    if !ft.is_file() {
+                        // FIFOs, sockets and devices: reading one could block forever.
+                        if Lang::detect(entry.path(), None).is_some() {
+                            acc.skipped[3].fetch_add(1, Ordering::Relaxed);
                         }
                         return ignore::WalkState::Continue;
                     }

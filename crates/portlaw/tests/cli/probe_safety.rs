@@ -3,7 +3,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{Repo, free_block, registry, stdout};
+use crate::common::{Repo, free_block, registry, stderr, stdout};
 
 #[test]
 fn who_escapes_control_characters_from_a_holders_command_line() {
@@ -57,4 +57,47 @@ fn lint_format_text_is_an_alias_of_human() {
         .output()
         .unwrap();
     assert!(out.status.code() != Some(2), "{:?}", out);
+}
+
+/// Issue 8, defect 3: a FIFO in the linted tree (walked, or named on the command line) is
+/// skipped and counted, never opened: opening one blocks until a writer comes.
+#[test]
+fn lint_skips_a_fifo_instead_of_blocking() {
+    let repo = Repo::new();
+    repo.write("src/ok.py", "x = 1\n");
+    let fifo = repo.dir.path().join("src/app.py");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for args in [
+        vec!["lint", "--format", "json"],
+        vec!["lint", "--format", "json", "src/app.py"],
+    ] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("portlaw"))
+            .args(&args)
+            .current_dir(repo.dir.path())
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            if std::time::Instant::now() > deadline {
+                child.kill().ok();
+                child.wait().ok();
+                panic!("portlaw {args:?} blocked on a FIFO");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["summary"]["skipped"]["unreadable"], 1, "{args:?}: {v}");
+    }
 }
