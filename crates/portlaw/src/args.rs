@@ -233,7 +233,7 @@ pub struct AddArgs {
     #[arg(long, value_name = "NAME", required_unless_present = "port")]
     pub range: Option<String>,
     /// Take this port instead of the lowest free one (checked the same way).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", value_parser = port_number)]
     pub port: Option<u16>,
     /// Human-readable name, e.g. "ML Training Subscriber".
     #[arg(long)]
@@ -368,4 +368,15 @@ pub struct HookInstallArgs {
     /// Replace an existing pre-commit hook that portlaw did not write.
     #[arg(long)]
     pub force: bool,
+}
+
+/// A port on the command line: digits only (Rust's own parse would take `+9010`), 1-65535.
+fn port_number(s: &str) -> Result<u16, String> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("`{s}` is not a port number (digits only)"));
+    }
+    match s.parse::<u32>() {
+        Ok(n @ 1..=65535) => Ok(n as u16),
+        _ => Err(format!("`{s}` is not a port from 1 to 65535")),
+    }
 }

@@ -101,3 +101,46 @@ fn lint_skips_a_fifo_instead_of_blocking() {
         assert_eq!(v["summary"]["skipped"]["unreadable"], 1, "{args:?}: {v}");
     }
 }
+
+/// Issue 8, nit: `+9010` is not a port, on the command line either.
+#[test]
+fn add_refuses_a_port_written_with_a_plus_sign() {
+    let repo = Repo::with_registry(&registry(7000, 20, &[("api", 7000)]));
+    repo.cmd().args(["env", "--write"]).output().unwrap();
+    for bad in ["+7010", "0", "70000", ""] {
+        let out = repo
+            .cmd()
+            .args([
+                "add",
+                "x",
+                "--port",
+                bad,
+                "--name",
+                "X",
+                "--protocol",
+                "HTTP",
+            ])
+            .args(["--purpose", "p", "--offline"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
+        assert!(stderr(&out).contains("port"), "{bad}: {}", stderr(&out));
+    }
+    // The same port written plainly is taken: the refusal above is the sign's doing.
+    let out = repo
+        .cmd()
+        .args([
+            "add",
+            "x",
+            "--port",
+            "7010",
+            "--name",
+            "X",
+            "--protocol",
+            "HTTP",
+        ])
+        .args(["--purpose", "p", "--offline"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
